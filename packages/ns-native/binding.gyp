@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "ctr_native",
+      "sources": ["src/addon.cc", "src/errors.cc", "src/netlink.cc"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]
+    }
+  ]
+}

@@ -1,0 +1,34 @@
+// addon.cc — module registration only; each syscall family lives in its own file.
+#include <napi.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "errors.h"
+#include "netlink.h"
+
+namespace ctr {
+namespace {
+
+// close(fd): for fds the addon hands out (netlink sockets, pidfds, pty masters).
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  if (close(fd) < 0) ThrowErrno(info.Env(), errno, "close");
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen));
+  exports.Set("netlinkSend", Napi::Function::New(env, NetlinkSend));
+  exports.Set("netlinkRecv", Napi::Function::New(env, NetlinkRecv));
+  return exports;
+}
+
+}  // namespace ctr
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return ctr::Init(env, exports); }
+
+NODE_API_MODULE(ctr_native, InitAddon)
