@@ -1,0 +1,84 @@
+// factory.ts — createCgroupManager: detects the cgroup setup, decides per controller where the group lives
+// and builds the v1 and/or v2 backend. By default groups go below the cgroup the calling process runs
+// in, per hierarchy (read from /proc/self/cgroup, as runc does), so the caller's own limits and accounting
+// still cover its containers. cgroups(7).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CompositeManager } from './composite.js';
+import { detectCgroupSetup, hierarchyDir, ownCgroupPath, parseProcCgroup, type CgroupHierarchy } from './detect.js';
+import { CgroupError } from './errors.js';
+import { ALL_CONTROLLERS, type Backend, type CgroupManager, type Controller } from './manager.js';
+import { V1Backend, type V1Paths } from './v1/backend.js';
+import { V2Backend } from './v2/backend.js';
+
+export interface CgroupManagerOptions {
+  /** the group, relative to the parent: 'ctr/<id>' */
+  path: string;
+  /** where cgroup filesystems are mounted; default /sys/fs/cgroup */
+  root?: string;
+  /** 'self' (default): below the caller's own cgroup in each hierarchy; or an absolute cgroup path ('/') */
+  parent?: 'self' | string;
+  /** default cpu, memory, pids */
+  controllers?: readonly Controller[];
+  /** default /proc/self/mountinfo (fixtures in tests) */
+  mountinfoPath?: string;
+  /** default /proc/self/cgroup (fixtures in tests) */
+  procCgroupPath?: string;
+}
+
+function checkGroupPath(p: string): void {
+  const segments = p.split('/');
+  if (p.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new CgroupError(`invalid cgroup path '${p}': expected a relative path like ctr/<id>, without '.' or '..'`, {
+      code: 'INVALID_PATH', value: p,
+    });
+  }
+}
+
+/**
+ * Builds the manager of one group (nothing is created until `create()`). Throws NO_CGROUPFS when no
+ * cgroup filesystem is mounted under the root, NO_CONTROLLER when a requested controller is missing.
+ */
+export function createCgroupManager(options: CgroupManagerOptions): CgroupManager {
+  checkGroupPath(options.path);
+  const parent = options.parent ?? 'self';
+  if (parent !== 'self' && !parent.startsWith('/')) {
+    throw new CgroupError(`invalid parent '${parent}': expected 'self' or an absolute cgroup path`, { code: 'INVALID_PATH', value: parent });
+  }
+  const setup = detectCgroupSetup({
+    ...(options.root !== undefined && { root: options.root }),
+    ...(options.mountinfoPath !== undefined && { mountinfoPath: options.mountinfoPath }),
+  });
+  const own = parent === 'self' ? parseProcCgroup(fs.readFileSync(options.procCgroupPath ?? '/proc/self/cgroup', 'utf8')) : [];
+  const groupDir = (h: CgroupHierarchy) => path.join(hierarchyDir(h, parent === 'self' ? ownCgroupPath(h, own) : parent), options.path);
+  const find = (name: string) => {
+    const hierarchy = setup.hierarchies.find((h) => h.controllers.includes(name));
+    if (!hierarchy) {
+      throw new CgroupError(`controller ${name} is not available (${setup.mode} cgroups under ${setup.root})`, {
+        code: 'NO_CONTROLLER', path: setup.root,
+      });
+    }
+    return hierarchy;
+  };
+
+  const v1Paths: V1Paths = {};
+  const v1: Controller[] = [];
+  const v2: Controller[] = [];
+  let unified: CgroupHierarchy | undefined;
+  for (const controller of options.controllers ?? ALL_CONTROLLERS) {
+    const hierarchy = find(controller);
+    if (hierarchy.version === 2) {
+      v2.push(controller);
+      unified = hierarchy;
+      continue;
+    }
+    v1.push(controller);
+    v1Paths[controller] = groupDir(hierarchy);
+    // v1 CPU time is accounted by cpuacct, a hierarchy of its own unless co-mounted as cpu,cpuacct
+    if (controller === 'cpu') v1Paths.cpuacct = groupDir(find('cpuacct'));
+  }
+  const backends: Backend[] = [];
+  if (v1.length > 0) backends.push(new V1Backend(v1Paths, v1));
+  if (unified) backends.push(new V2Backend(unified.mountpoint, groupDir(unified), v2));
+  return new CompositeManager(backends);
+}

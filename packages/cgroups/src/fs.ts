@@ -1,0 +1,141 @@
+// fs.ts — the only module that touches cgroupfs: read, write, mkdir and rmdir of cgroup directories, with
+// every failure wrapped in a CgroupError naming the file, the directory and the value written.
+// Kernel docs: Documentation/admin-guide/cgroup-v1/cgroups.rst, Documentation/admin-guide/cgroup-v2.rst.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CgroupError } from './errors.js';
+
+// O_TRUNC without O_CREAT, as runc's WriteFile: a missing control file must fail with ENOENT (the kernel
+// never lets anyone create one), and in a fake tree a shorter value must not leave the old tail behind.
+const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_TRUNC;
+
+function wrap(error: unknown, action: 'read' | 'write' | 'mkdir' | 'rmdir' | 'watch', dir: string, file?: string, value?: string): CgroupError {
+  const e = error as NodeJS.ErrnoException;
+  const code = e.code ?? 'EIO';
+  const what = file === undefined ? dir : `\`${file}\` in ${dir}`;
+  const shown = value === undefined ? '' : ` (value '${value}')`;
+  return new CgroupError(`${action} ${what}: ${code}${shown}`, {
+    code,
+    ...(e.errno !== undefined && { errno: e.errno }),
+    syscall: e.syscall ?? action,
+    path: file === undefined ? dir : path.join(dir, file),
+    ...(value !== undefined && { value }),
+    cause: error,
+  });
+}
+
+/** Reads a control file, without the trailing newline. */
+export function readCgroupFile(dir: string, file: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8').trim();
+  } catch (error) {
+    throw wrap(error, 'read', dir, file);
+  }
+}
+
+/** Like readCgroupFile, but undefined when the file does not exist (older kernel, controller not enabled). */
+export function readOptionalCgroupFile(dir: string, file: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw wrap(error, 'read', dir, file);
+  }
+}
+
+/** Writes one value to a control file in a single write(2), as the kernel parses each write separately. */
+export function writeCgroupFile(dir: string, file: string, value: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path.join(dir, file), WRITE_FLAGS);
+    fs.writeSync(fd, value);
+  } catch (error) {
+    throw wrap(error, 'write', dir, file, value);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** True when the control file exists (feature probes: `cgroup.kill`, `memory.memsw.limit_in_bytes`). */
+export function hasCgroupFile(dir: string, file: string): boolean {
+  return fs.existsSync(path.join(dir, file));
+}
+
+/**
+ * Parses "key value" lines (cpu.stat, memory.events, memory.oom_control, pids.events) into numbers.
+ * Values that are not integers ("max") are left out.
+ */
+export function parseKeyedLines(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value && /^-?\d+$/.test(value)) out.set(key, Number(value));
+  }
+  return out;
+}
+
+/** Reads a keyed control file; see parseKeyedLines. */
+export function readKeyedFile(dir: string, file: string): Map<string, number> {
+  return parseKeyedLines(readCgroupFile(dir, file));
+}
+
+/** PIDs listed in `cgroup.procs` (thread-group leaders), in the caller's PID namespace. */
+export function readProcs(dir: string): number[] {
+  const text = readOptionalCgroupFile(dir, 'cgroup.procs');
+  if (text === undefined) return [];
+  return text.split('\n').filter(Boolean).map(Number);
+}
+
+/** Creates the group and any missing ancestors; an existing group is fine. */
+export function makeGroup(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw wrap(error, 'mkdir', dir);
+  }
+}
+
+/**
+ * Calls `onChange` whenever the kernel signals a change of the file. cgroupfs raises inotify(7) IN_MODIFY on
+ * `memory.events` and `cgroup.events` (cgroup-v2.rst: "a value change in this file generates a file
+ * modified event"); cgroup v1 files raise nothing. Errors of the watch (group removed) end it.
+ */
+export function watchCgroupFile(dir: string, file: string, onChange: () => void): { close(): void } {
+  try {
+    const watcher = fs.watch(path.join(dir, file), () => onChange());
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch (error) {
+    throw wrap(error, 'watch', dir, file);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Removes a group and the child groups below it, deepest first. A missing group is fine (idempotent).
+ * rmdir(2) on cgroupfs succeeds although the directory holds control files; it fails with EBUSY while the
+ * group is populated, and briefly after the last task exits while the kernel takes the css offline, so
+ * EBUSY is retried with backoff (as runc's RemovePath does) before giving up.
+ */
+export async function removeGroup(dir: string): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw wrap(error, 'read', dir);
+  }
+  for (const entry of entries) if (entry.isDirectory()) await removeGroup(path.join(dir, entry.name));
+  for (let delay = 10; ; delay *= 2) {
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY' || delay > 640) throw wrap(error, 'rmdir', dir);
+      await sleep(delay);
+    }
+  }
+}

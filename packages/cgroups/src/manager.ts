@@ -1,0 +1,86 @@
+// manager.ts — the CgroupManager interface every caller uses, whatever the cgroup version, and the
+// Backend contract the v1 and v2 implementations fulfil. Modelled on runc's cgroups.Manager
+// (opencontainers/cgroups cgroups.go); semantics per cgroups(7) and Documentation/admin-guide/cgroup-v2.rst.
+import type { CgroupLimits } from './limits.js';
+
+/** Controllers this package manages. On cgroup v1, `cpu` also covers the separate `cpuacct` hierarchy. */
+export type Controller = 'cpu' | 'memory' | 'pids';
+
+export const ALL_CONTROLLERS: readonly Controller[] = ['cpu', 'memory', 'pids'];
+
+/** Usage figures of one group; a section is absent when its controller is not managed. */
+export interface CgroupStats {
+  cpu?: {
+    /** CPU time consumed by every task of the group, in nanoseconds */
+    usageNs: number;
+    /** CFS periods elapsed while a quota was set */
+    periods: number;
+    /** periods in which the group was throttled */
+    throttledPeriods: number;
+    /** total time spent throttled, in nanoseconds */
+    throttledNs: number;
+  };
+  memory?: {
+    /** bytes charged now (v1 usage_in_bytes includes page cache, as does v2 memory.current) */
+    current: number;
+    /** highest `current` seen; null when the kernel has no peak file (v2 before 5.19) */
+    peak: number | null;
+    /** the limit in bytes; null = unlimited */
+    limit: number | null;
+    /** processes the kernel OOM killer killed in this group */
+    oomKills: number;
+  };
+  pids?: {
+    current: number;
+    /** null = unlimited */
+    limit: number | null;
+  };
+}
+
+/** A running OOM watch; close() stops it (it keeps the event loop alive until then). */
+export interface OomWatch {
+  close(): void;
+}
+
+/** One container's cgroup, across every hierarchy its controllers live in. */
+export interface CgroupManager {
+  /** directory of the group per kernel controller (v1: cpu, cpuacct, memory, pids; v2: one directory) */
+  readonly paths: Readonly<Record<string, string>>;
+  /** Creates the group (and missing ancestors; on v2 enables the controllers top-down). Idempotent. */
+  create(): void;
+  /** Validates then writes the given limits; fields left out are not touched. */
+  apply(limits: CgroupLimits): void;
+  /** Moves a process (all its threads) into the group in every hierarchy. */
+  addProcess(pid: number): void;
+  /** PIDs in the group (thread-group leaders), in this process's PID namespace. */
+  pids(): number[];
+  /** Current usage and limits. */
+  stats(): CgroupStats;
+  /** How many processes of the group the OOM killer has killed so far. */
+  oomKills(): number;
+  /** Calls `onOomKill(total)` each time the OOM kill counter grows. */
+  watchOom(onOomKill: (total: number) => void): OomWatch;
+  /**
+   * Sends `signal` to every process of the group. With SIGKILL (the default) it resolves only once the
+   * group is empty, catching processes forked meanwhile; other signals are sent once.
+   */
+  killAll(signal?: NodeJS.Signals): Promise<void>;
+  /** Kills what is left, waits until empty and removes the group from every hierarchy. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** What a per-version backend provides to the manager: the part of the group in one cgroup version. */
+export interface Backend {
+  readonly paths: Readonly<Record<string, string>>;
+  /** distinct group directories (v1: one per hierarchy) */
+  readonly dirs: readonly string[];
+  readonly controllers: readonly Controller[];
+  create(): void;
+  apply(limits: CgroupLimits): void;
+  addProcess(pid: number): void;
+  stats(into: CgroupStats): void;
+  oomKills(): number;
+  watchOom(onOomKill: (total: number) => void): OomWatch;
+  /** kills every task at once if the kernel can (v2 cgroup.kill); false when it cannot */
+  killAtOnce(): boolean;
+}

@@ -1,0 +1,21 @@
+// pids.ts — the pids controller, whose files are identical in cgroup v1 and v2: `pids.max` (a number or
+// "max") and `pids.current`. Documentation/admin-guide/cgroup-v1/pids.rst; available since Linux 4.3.
+import { readCgroupFile, writeCgroupFile } from './fs.js';
+import { pidsLimitValue, type CgroupLimits } from './limits.js';
+import type { CgroupStats } from './manager.js';
+
+/** Reads a control file holding a number or "max"; null = "max". */
+export function readMaxNumber(dir: string, file: string): number | null {
+  const text = readCgroupFile(dir, file);
+  return text === 'max' ? null : Number(text);
+}
+
+/** Writes `pids.max` when limits.pids is set. */
+export function applyPids(dir: string, limits: CgroupLimits): void {
+  if (limits.pids !== undefined) writeCgroupFile(dir, 'pids.max', pidsLimitValue(limits.pids));
+}
+
+/** Current task count and limit. */
+export function pidsStats(dir: string): NonNullable<CgroupStats['pids']> {
+  return { current: Number(readCgroupFile(dir, 'pids.current')), limit: readMaxNumber(dir, 'pids.max') };
+}

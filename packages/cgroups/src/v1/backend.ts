@@ -1,0 +1,63 @@
+// v1/backend.ts — the cgroup v1 part of a group: one directory per hierarchy (cpu, cpuacct, memory, pids
+// may each be a separate mount), a process joins by being written to `cgroup.procs` in every one.
+// Documentation/admin-guide/cgroup-v1/cgroups.rst.
+import { CgroupError } from '../errors.js';
+import { makeGroup, writeCgroupFile } from '../fs.js';
+import type { CgroupLimits } from '../limits.js';
+import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
+import { applyPids, pidsStats } from '../pids.js';
+import { applyCpuV1, cpuStatsV1 } from './cpu.js';
+import { applyMemoryV1, memoryStatsV1, oomKillsV1, pollOomKillsV1 } from './memory.js';
+
+/** Group directory per v1 kernel controller; `cpu` needs `cpuacct` too. */
+export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids', string>>;
+
+export class V1Backend implements Backend {
+  readonly dirs: readonly string[];
+
+  constructor(
+    readonly paths: Readonly<V1Paths>,
+    readonly controllers: readonly Controller[],
+  ) {
+    this.dirs = [...new Set(Object.values(paths))];
+  }
+
+  private dir(name: keyof V1Paths): string {
+    const dir = this.paths[name];
+    if (dir === undefined) throw new CgroupError(`controller ${name} is not managed by this group`, { code: 'NO_CONTROLLER' });
+    return dir;
+  }
+
+  create(): void {
+    for (const dir of this.dirs) makeGroup(dir);
+  }
+
+  apply(limits: CgroupLimits): void {
+    if (this.controllers.includes('cpu')) applyCpuV1(this.dir('cpu'), limits);
+    if (this.controllers.includes('memory')) applyMemoryV1(this.dir('memory'), limits);
+    if (this.controllers.includes('pids')) applyPids(this.dir('pids'), limits);
+  }
+
+  addProcess(pid: number): void {
+    for (const dir of this.dirs) writeCgroupFile(dir, 'cgroup.procs', String(pid));
+  }
+
+  stats(into: CgroupStats): void {
+    if (this.controllers.includes('cpu')) into.cpu = cpuStatsV1(this.dir('cpu'), this.dir('cpuacct'));
+    if (this.controllers.includes('memory')) into.memory = memoryStatsV1(this.dir('memory'));
+    if (this.controllers.includes('pids')) into.pids = pidsStats(this.dir('pids'));
+  }
+
+  oomKills(): number {
+    return oomKillsV1(this.dir('memory'));
+  }
+
+  watchOom(onOomKill: (total: number) => void): OomWatch {
+    return pollOomKillsV1(this.dir('memory'), onOomKill);
+  }
+
+  // v1 has no cgroup.kill; the manager signals each task instead
+  killAtOnce(): boolean {
+    return false;
+  }
+}
