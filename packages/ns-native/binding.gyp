@@ -2,7 +2,10 @@
   "targets": [
     {
       "target_name": "ctr_native",
-      "sources": ["src/addon.cc", "src/errors.cc", "src/netlink.cc"],
+      "sources": [
+        "src/addon.cc", "src/errors.cc", "src/netlink.cc", "src/spawn.cc", "src/child.cc",
+        "src/exit_watch.cc", "src/pty.cc", "src/init_image.cc"
+      ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]

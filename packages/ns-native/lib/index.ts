@@ -1,2 +1,10 @@
 // @ctr/ns-native — the syscall layer of ctr. See README.md for the threading rules it obeys.
 export { netlinkOpen, netlinkSend, netlinkRecv, closeFd } from './netlink.js';
+export { spawnContainer, setWinsize, Container } from './spawn.js';
+export type {
+  SpawnContainerOptions,
+  StdioSpec,
+  ExitStatus,
+  ContainerSetupError,
+  ContainerSetupStage,
+} from './spawn.js';

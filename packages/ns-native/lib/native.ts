@@ -5,11 +5,44 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** What the native `onExit` reports; `signal` is a number here, lib/spawn.ts turns it into a name. */
+export interface NativeExitStatus {
+  exitCode: number | null;
+  signal: number | null;
+}
+
+/** The options object `spawnContainer` takes once lib/spawn.ts has validated it. */
+export interface NativeSpawnOptions {
+  rootfs: string;
+  hostname: string;
+  argv: string[];
+  execCandidates: string[];
+  env: string[];
+  cwd: string;
+  stdio: { kind: 'pty'; rows: number; cols: number } | { kind: 'fds'; fds: [number, number, number] };
+  /** Sealed ctr-init memfd from `loadInitImage`; absent without `init`. */
+  initFd?: number;
+}
+
+export interface NativeContainer {
+  readonly pid: number;
+  /** -1 once the child has been reaped. */
+  readonly pidfd: number;
+  start(): { ptyMaster?: number };
+  onExit(callback: (status: NativeExitStatus) => void): void;
+  kill(signal: number): boolean;
+  /** Kills and reaps unless already reaped; returns the status either way. */
+  abort(): NativeExitStatus;
+}
+
 export interface NativeBinding {
   close(fd: number): void;
   netlinkOpen(netnsPath?: string): number;
   netlinkSend(fd: number, message: Buffer): void;
   netlinkRecv(fd: number, timeoutMs: number): Buffer;
+  spawnContainer(options: NativeSpawnOptions): NativeContainer;
+  setWinsize(fd: number, rows: number, cols: number): void;
+  loadInitImage(path: string): number;
 }
 
 /** Directory of the package (dist/ and lib/ both sit one level below it). */

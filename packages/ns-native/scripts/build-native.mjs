@@ -1,6 +1,7 @@
-// Builds the addon with node-gyp against the headers of the Node that runs this script.
+// Builds the addon with node-gyp against the headers of the Node that runs this script, then ctr-init.
 // nodejs.org is unreachable here, and pnpm 12 does not forward an .npmrc `nodedir` to scripts,
 // so the header directory is passed explicitly (NodeSource debs and official tarballs ship include/node).
+// ctr-init is linked statically: it is exec'd from a memfd inside rootfses that may have no libc at all.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,3 +19,6 @@ const run = (cmd, argv) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run(process.execPath, [nodeGyp, ...args]);
+// After node-gyp: `rebuild` starts by deleting build/.
+const cc = process.env.CC ?? 'gcc';
+run(cc, ['-static', '-O2', '-Wall', '-Wextra', '-Werror', 'init/ctr-init.c', '-o', 'build/ctr-init']);

@@ -5,7 +5,10 @@
 #include <cerrno>
 
 #include "errors.h"
+#include "init_image.h"
 #include "netlink.h"
+#include "pty.h"
+#include "spawn.h"
 
 namespace ctr {
 namespace {
@@ -24,6 +27,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen));
   exports.Set("netlinkSend", Napi::Function::New(env, NetlinkSend));
   exports.Set("netlinkRecv", Napi::Function::New(env, NetlinkRecv));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("loadInitImage", Napi::Function::New(env, LoadInitImage));
+  RegisterSpawn(env, exports);
   return exports;
 }
 

@@ -8,8 +8,8 @@
 
 namespace ctr {
 
-Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path) {
-  std::string message = std::string(syscall) + ": " + strerror(err);
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path, const char* prefix) {
+  std::string message = std::string(prefix != nullptr ? prefix : "") + syscall + ": " + strerror(err);
   if (path != nullptr) message += " '" + std::string(path) + "'";
   Napi::Error error = Napi::Error::New(env, message);
   Napi::Object obj = error.Value();

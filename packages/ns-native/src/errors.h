@@ -7,8 +7,10 @@
 
 namespace ctr {
 
-// Builds the error object (not thrown) so callers can attach more fields first.
-Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path = nullptr);
+// Builds the error object (not thrown) so callers can attach more fields first. `prefix` is prepended to the
+// message verbatim (e.g. "container setup failed at ").
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path = nullptr,
+                       const char* prefix = nullptr);
 
 // Throws ErrnoError as a C++ exception (node_addon_api_except is on).
 [[noreturn]] void ThrowErrno(Napi::Env env, int err, const char* syscall, const char* path = nullptr);

@@ -1,0 +1,252 @@
+// spawn.ts — the container spawn primitive, typed and validated. The native side (src/spawn.cc, src/child.cc)
+// clones the child into new mnt/pid/uts/ipc/net (+cgroup) namespaces and holds it on a sync pipe; `start()`
+// lets it build its root (pivot_root, /proc, /sys, /dev), set up stdio and exec.
+// See: clone(2), namespaces(7), pid_namespaces(7), pivot_root(2), pidfd_send_signal(2), waitid(2).
+import { constants } from 'node:os';
+import path from 'node:path';
+import { native, packageDir, type NativeContainer, type NativeExitStatus } from './native.js';
+
+/** How the container's fds 0–2 are provided. */
+export type StdioSpec =
+  /** A pty allocated from the container's own devpts; `start()` returns its master. */
+  | { kind: 'pty'; rows: number; cols: number }
+  /** Host fds dup'ed onto 0, 1, 2 (O_NONBLOCK is cleared on them, which affects the shared file). */
+  | { kind: 'fds'; fds: [number, number, number] };
+
+export interface SpawnContainerOptions {
+  /** Absolute host path of the root directory. */
+  rootfs: string;
+  /** At most 64 bytes (HOST_NAME_MAX). */
+  hostname: string;
+  /** argv as the process sees it; argv[0] is also the name in "not found" errors. */
+  argv: string[];
+  /** Absolute paths inside the container, tried in order (the caller resolved PATH). */
+  execCandidates: string[];
+  /** `NAME=value` entries, the complete environment. */
+  env: string[];
+  /** Absolute path inside the container. */
+  cwd: string;
+  stdio: StdioSpec;
+  /** Run the command under ctr-init (PID 1: signal forwarding, zombie reaping). Default false. */
+  init?: boolean;
+}
+
+/**
+ * How the container's first process ended: `exitCode` when it exited, `signal` (a name such as 'SIGKILL',
+ * or the number for signals without one, e.g. real-time signals) when a signal killed it; the other is null.
+ * Both are null only if the status could not be collected.
+ */
+export interface ExitStatus {
+  exitCode: number | null;
+  signal: NodeJS.Signals | number | null;
+}
+
+/** Steps of the child's setup, in order; `stage` of a ContainerSetupError. */
+export type ContainerSetupStage =
+  | 'pdeathsig'
+  | 'sync'
+  | 'cgroupns'
+  | 'rootfs'
+  | 'proc'
+  | 'sys'
+  | 'dev'
+  | 'hostname'
+  | 'pivot_root'
+  | 'cwd'
+  | 'terminal'
+  | 'signals'
+  | 'fds'
+  | 'exec';
+
+/**
+ * Thrown by `Container.start()` when the child failed before its command ran, e.g. `code: 'ENOENT',
+ * syscall: 'execve', stage: 'exec'` for a missing command (every candidate absent) or `code: 'EACCES'` for one
+ * that is not executable. The child has been reaped by then.
+ */
+export interface ContainerSetupError extends Error {
+  code: string;
+  /** Negative, Node convention. */
+  errno: number;
+  syscall: string;
+  path?: string;
+  stage: ContainerSetupStage;
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
+);
+
+function toExitStatus(raw: NativeExitStatus): ExitStatus {
+  return {
+    exitCode: raw.exitCode,
+    signal: raw.signal === null ? null : (signalNames.get(raw.signal) ?? raw.signal),
+  };
+}
+
+function invalid(name: string, why: string): never {
+  const error = new TypeError(`options.${name} ${why}`);
+  Object.assign(error, { code: 'ERR_INVALID_ARG_VALUE' });
+  throw error;
+}
+
+function checkString(name: string, value: unknown, absolute = false): string {
+  if (typeof value !== 'string') invalid(name, 'must be a string');
+  // C strings end at NUL: an embedded one would silently truncate the value the kernel sees.
+  if (value.includes('\0')) invalid(name, 'must not contain NUL bytes');
+  if (absolute && !path.isAbsolute(value)) invalid(name, `must be an absolute path, got '${value}'`);
+  return value;
+}
+
+function checkStrings(name: string, value: unknown, { nonEmpty = false, absolute = false } = {}): string[] {
+  if (!Array.isArray(value)) invalid(name, 'must be an array of strings');
+  if (nonEmpty && value.length === 0) invalid(name, 'must not be empty');
+  return value.map((item, i) => checkString(`${name}[${i}]`, item, absolute));
+}
+
+function checkStdio(stdio: StdioSpec): StdioSpec {
+  const isCount = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 0xffff;
+  if (stdio?.kind === 'pty') {
+    if (!isCount(stdio.rows) || !isCount(stdio.cols)) invalid('stdio', 'rows and cols must be integers 1-65535');
+    return { kind: 'pty', rows: stdio.rows, cols: stdio.cols };
+  }
+  if (stdio?.kind === 'fds') {
+    const fds = stdio.fds;
+    if (!Array.isArray(fds) || fds.length !== 3 || !fds.every((fd) => Number.isInteger(fd) && fd >= 0)) {
+      invalid('stdio.fds', 'must be three non-negative fd numbers');
+    }
+    return { kind: 'fds', fds: [fds[0], fds[1], fds[2]] };
+  }
+  return invalid('stdio.kind', "must be 'pty' or 'fds'");
+}
+
+let initImageFd: number | undefined;
+
+// One sealed copy of build/ctr-init per process, reused by every container (it is read-only by construction).
+function initImage(): number {
+  initImageFd ??= native.loadInitImage(path.join(packageDir, 'build/ctr-init'));
+  return initImageFd;
+}
+
+/**
+ * A container whose first process has been cloned into its namespaces and is waiting for `start()`.
+ * Between spawn and start the caller places `pid` in cgroups and moves a veth into `/proc/<pid>/ns/net`.
+ */
+export class Container {
+  /** Host PID of the container's PID 1. */
+  readonly pid: number;
+  readonly #native: NativeContainer;
+  #status: ExitStatus | undefined;
+  #listeners: ((status: ExitStatus) => void)[] = [];
+  #watching = false;
+
+  /** @internal use spawnContainer() */
+  constructor(handle: NativeContainer) {
+    this.#native = handle;
+    this.pid = handle.pid;
+  }
+
+  /** The pidfd (CLOEXEC), or -1 once the process has been reaped. */
+  get pidfd(): number {
+    return this.#native.pidfd;
+  }
+
+  /** The exit status once the process has been reaped, else undefined. */
+  get exitStatus(): ExitStatus | undefined {
+    return this.#status;
+  }
+
+  /**
+   * Lets the child continue; returns once the command has been exec'd. With a pty, returns its master fd
+   * (CLOEXEC; read it with `new tty.ReadStream(fd)`, where EIO means the container side closed).
+   * @throws ContainerSetupError when setup or exec failed (the child is reaped by then)
+   */
+  start(): { ptyMaster?: number } {
+    try {
+      return this.#native.start();
+    } catch (error) {
+      // The native side reaped the child already; abort() just hands over its status.
+      this.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * Calls `listener` once the process has exited and been reaped (through its pidfd, never waitpid(-1)).
+   * While someone listens, the event loop stays alive.
+   */
+  onExit(listener: (status: ExitStatus) => void): void {
+    if (this.#status !== undefined) {
+      const status = this.#status;
+      process.nextTick(() => listener(status));
+      return;
+    }
+    this.#listeners.push(listener);
+    if (!this.#watching) {
+      this.#watching = true;
+      this.#native.onExit((raw) => this.#deliver(toExitStatus(raw)));
+    }
+  }
+
+  /** Resolves with the exit status (see onExit). */
+  wait(): Promise<ExitStatus> {
+    return new Promise((resolve) => this.onExit(resolve));
+  }
+
+  /**
+   * Sends a signal through the pidfd (no PID-reuse race). Note that a PID 1 without a handler ignores
+   * everything but SIGKILL/SIGSTOP (pid_namespaces(7)); with `init: true`, ctr-init forwards it.
+   * @returns false when the process is already gone
+   */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
+    const num = typeof signal === 'number' ? signal : constants.signals[signal];
+    if (num === undefined) throw new TypeError(`unknown signal '${String(signal)}'`);
+    return this.#native.kill(num);
+  }
+
+  /**
+   * SIGKILLs and reaps the process synchronously (for error paths, before or after start); idempotent.
+   * Pending onExit listeners are called on the next tick.
+   */
+  abort(): void {
+    const status = toExitStatus(this.#native.abort());
+    if (this.#status !== undefined) return;
+    this.#status = status;
+    process.nextTick(() => this.#deliver(status));
+  }
+
+  #deliver(status: ExitStatus): void {
+    this.#status = status;
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const listener of listeners) listener(status);
+  }
+}
+
+/**
+ * Clones the container's first process into new mnt, pid, uts, ipc and net namespaces (and a cgroup
+ * namespace once started, rooted at the cgroup the caller placed it in). The child waits until `start()`.
+ * Must be called on the main JS thread (PR_SET_PDEATHSIG follows the cloning thread).
+ */
+export function spawnContainer(options: SpawnContainerOptions): Container {
+  const hostname = checkString('hostname', options.hostname);
+  if (Buffer.byteLength(hostname) > 64) invalid('hostname', 'must be at most 64 bytes');
+  const env = checkStrings('env', options.env);
+  const badEnv = env.find((entry) => !entry.includes('='));
+  if (badEnv !== undefined) invalid('env', `entries must be NAME=value, got '${badEnv}'`);
+  const handle = native.spawnContainer({
+    rootfs: checkString('rootfs', options.rootfs, true),
+    hostname,
+    argv: checkStrings('argv', options.argv, { nonEmpty: true }),
+    execCandidates: checkStrings('execCandidates', options.execCandidates, { nonEmpty: true, absolute: true }),
+    env,
+    cwd: checkString('cwd', options.cwd, true),
+    stdio: checkStdio(options.stdio),
+    ...(options.init === true ? { initFd: initImage() } : {}),
+  });
+  return new Container(handle);
+}
+
+/** Sets a pty's window size (TIOCSWINSZ on the master); the container's foreground group gets SIGWINCH. */
+export function setWinsize(ptyMaster: number, rows: number, cols: number): void {
+  native.setWinsize(ptyMaster, rows, cols);
+}

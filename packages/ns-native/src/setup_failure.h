@@ -1,0 +1,35 @@
+/* setup_failure.h — the record a container child writes to its error pipe when setup or exec fails.
+ * Shared by the clone child (C++) and ctr-init (C), so it is plain C. One record is smaller than PIPE_BUF,
+ * so a single write(2) is atomic and the parent's read either sees all of it or end-of-file (pipe(7)).
+ * See: pipe(7), execve(2). */
+#ifndef CTR_SETUP_FAILURE_H
+#define CTR_SETUP_FAILURE_H
+
+#include <stdint.h>
+
+/* The steps between clone and execve, in the order the child runs them. Names for JS are in spawn.cc. */
+enum ctr_stage {
+  CTR_STAGE_PDEATHSIG = 1,
+  CTR_STAGE_SYNC,
+  CTR_STAGE_CGROUPNS,
+  CTR_STAGE_ROOTFS,
+  CTR_STAGE_PROC,
+  CTR_STAGE_SYS,
+  CTR_STAGE_DEV,
+  CTR_STAGE_HOSTNAME,
+  CTR_STAGE_PIVOT_ROOT,
+  CTR_STAGE_CWD,
+  CTR_STAGE_TERMINAL,
+  CTR_STAGE_SIGNALS,
+  CTR_STAGE_FDS,
+  CTR_STAGE_EXEC,
+};
+
+struct ctr_setup_failure {
+  int32_t stage;    /* enum ctr_stage */
+  int32_t err;      /* positive errno */
+  char syscall[24]; /* NUL-terminated, e.g. "pivot_root" */
+  char path[4064];  /* NUL-terminated (truncated if longer), may be empty */
+};
+
+#endif

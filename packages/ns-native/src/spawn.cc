@@ -1,0 +1,471 @@
+// spawn.cc — parent side of the container spawn: validate the JS options, build the child's plan (every
+// string, argv/envp and the mount table, since the child may not allocate), clone3, then start/abort/kill and
+// exit watching on the pidfd. Runs on the JS main thread only: PR_SET_PDEATHSIG fires when the *thread* that
+// cloned exits, and the JS thread lives as long as the process.
+// See: clone(2), pthread_sigmask(3), pipe(7), unix(7) (SCM_RIGHTS), pidfd_send_signal(2), mount(2).
+#include "spawn.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "child.h"
+#include "errors.h"
+#include "exit_watch.h"
+
+namespace ctr {
+namespace {
+
+// linux/sched.h's struct clone_args clashes with glibc's <sched.h>; this is its v0 layout (clone(2)).
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+const char* StageName(int stage) {
+  switch (stage) {
+    case CTR_STAGE_PDEATHSIG: return "pdeathsig";
+    case CTR_STAGE_SYNC: return "sync";
+    case CTR_STAGE_CGROUPNS: return "cgroupns";
+    case CTR_STAGE_ROOTFS: return "rootfs";
+    case CTR_STAGE_PROC: return "proc";
+    case CTR_STAGE_SYS: return "sys";
+    case CTR_STAGE_DEV: return "dev";
+    case CTR_STAGE_HOSTNAME: return "hostname";
+    case CTR_STAGE_PIVOT_ROOT: return "pivot_root";
+    case CTR_STAGE_CWD: return "cwd";
+    case CTR_STAGE_TERMINAL: return "terminal";
+    case CTR_STAGE_SIGNALS: return "signals";
+    case CTR_STAGE_FDS: return "fds";
+    case CTR_STAGE_EXEC: return "exec";
+    default: return "unknown";
+  }
+}
+
+void CloseFd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+// Everything the child reads, kept alive (and at stable addresses: a deque never moves its elements) in the
+// parent until clone has copied the address space.
+class Plan {
+ public:
+  ChildPlan child{};
+  std::vector<std::string> argv, candidates;  // also needed for ctr-init's argv once the fds are known
+
+  const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
+  char* const* KeepArgv(const std::vector<std::string>& items) {
+    auto& vec = argvs_.emplace_back();
+    for (const auto& item : items) vec.push_back(const_cast<char*>(Keep(item)));
+    vec.push_back(nullptr);
+    return vec.data();
+  }
+  void Op(SetupOp op) { ops_.push_back(op); }
+  void Finish() {
+    child.ops = ops_.data();
+    child.opCount = static_cast<int>(ops_.size());
+  }
+
+ private:
+  std::deque<std::string> strings_;
+  std::deque<std::vector<char*>> argvs_;
+  std::vector<SetupOp> ops_;
+};
+
+// The mount table, runc's defaults: /proc and /sys read-only-ish, a tmpfs /dev with the six OCI nodes, a
+// private devpts instance, /dev/shm and the /proc/self/fd symlinks (runtime-spec config-linux.md).
+void AddMountTable(Plan& plan, const std::string& rootfs) {
+  auto at = [&](const char* rel) { return plan.Keep(rootfs + "/" + rel); };
+  const unsigned long kHardened = MS_NOSUID | MS_NOEXEC | MS_NODEV;
+  // Private first so nothing we mount or unmount propagates back to the host's mount namespace.
+  plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, "/", nullptr, nullptr, MS_REC | MS_PRIVATE, nullptr, 0, 0});
+  // pivot_root needs the new root to be a mount point.
+  plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, plan.Keep(rootfs), plan.Keep(rootfs), nullptr, MS_BIND | MS_REC,
+           nullptr, 0, 0});
+  plan.Op({SetupOp::kMkdir, CTR_STAGE_PROC, at("proc"), nullptr, nullptr, 0, nullptr, 0755, 0});
+  // Mounted by this child, which is PID 1 of the new PID namespace: the procfs shows only the container.
+  plan.Op({SetupOp::kMount, CTR_STAGE_PROC, at("proc"), "proc", "proc", kHardened, nullptr, 0, 0});
+  plan.Op({SetupOp::kMkdir, CTR_STAGE_SYS, at("sys"), nullptr, nullptr, 0, nullptr, 0755, 0});
+  plan.Op({SetupOp::kMount, CTR_STAGE_SYS, at("sys"), "sysfs", "sysfs", kHardened | MS_RDONLY, nullptr, 0, 0});
+  plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, at("dev"), nullptr, nullptr, 0, nullptr, 0755, 0});
+  plan.Op({SetupOp::kMount, CTR_STAGE_DEV, at("dev"), "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+           "mode=755,size=65536k", 0, 0});
+  struct Node {
+    const char* name;
+    unsigned major, minor;
+  };
+  for (Node node : {Node{"dev/null", 1, 3}, Node{"dev/zero", 1, 5}, Node{"dev/full", 1, 7},
+                    Node{"dev/random", 1, 8}, Node{"dev/urandom", 1, 9}, Node{"dev/tty", 5, 0}}) {
+    plan.Op({SetupOp::kMknod, CTR_STAGE_DEV, at(node.name), nullptr, nullptr, 0, nullptr, 0666,
+             makedev(node.major, node.minor)});
+  }
+  plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, at("dev/pts"), nullptr, nullptr, 0, nullptr, 0755, 0});
+  // newinstance: a devpts of our own, so the container sees only its ptys and index 0 is free for ours.
+  plan.Op({SetupOp::kMount, CTR_STAGE_DEV, at("dev/pts"), "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+           "newinstance,ptmxmode=0666,mode=0620,gid=5", 0, 0});
+  plan.Op({SetupOp::kSymlink, CTR_STAGE_DEV, at("dev/ptmx"), "pts/ptmx", nullptr, 0, nullptr, 0, 0});
+  plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, at("dev/shm"), nullptr, nullptr, 0, nullptr, 01777, 0});
+  plan.Op({SetupOp::kMount, CTR_STAGE_DEV, at("dev/shm"), "shm", "tmpfs", kHardened, "mode=1777,size=65536k",
+           0, 0});
+  plan.Op({SetupOp::kSymlink, CTR_STAGE_DEV, at("dev/fd"), "/proc/self/fd", nullptr, 0, nullptr, 0, 0});
+  plan.Op({SetupOp::kSymlink, CTR_STAGE_DEV, at("dev/stdin"), "/proc/self/fd/0", nullptr, 0, nullptr, 0, 0});
+  plan.Op({SetupOp::kSymlink, CTR_STAGE_DEV, at("dev/stdout"), "/proc/self/fd/1", nullptr, 0, nullptr, 0, 0});
+  plan.Op({SetupOp::kSymlink, CTR_STAGE_DEV, at("dev/stderr"), "/proc/self/fd/2", nullptr, 0, nullptr, 0, 0});
+}
+
+std::string StringOption(Napi::Object opts, const char* key) {
+  Napi::Value v = opts.Get(key);
+  if (!v.IsString()) throw Napi::TypeError::New(opts.Env(), std::string("options.") + key + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+std::vector<std::string> StringArrayOption(Napi::Object opts, const char* key) {
+  Napi::Value v = opts.Get(key);
+  std::string what = std::string("options.") + key;
+  if (!v.IsArray()) throw Napi::TypeError::New(opts.Env(), what + " must be an array of strings");
+  Napi::Array array = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsString()) throw Napi::TypeError::New(opts.Env(), what + " must be an array of strings");
+    out.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+bool PathExists(const char* path) { return access(path, F_OK) == 0; }
+
+// The fds the parent keeps after clone.
+struct Spawned {
+  pid_t pid;
+  int pidfd, syncFd, errorFd, terminalSock;
+};
+
+Napi::Object ExitStatusObject(Napi::Env env, ExitStatus status) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("exitCode", status.exitCode >= 0 ? Napi::Value(Napi::Number::New(env, status.exitCode)) : env.Null());
+  out.Set("signal", status.signal != 0 ? Napi::Value(Napi::Number::New(env, status.signal)) : env.Null());
+  return out;
+}
+
+class Container : public Napi::ObjectWrap<Container> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Container",
+                       {InstanceAccessor<&Container::Pid>("pid"), InstanceAccessor<&Container::Pidfd>("pidfd"),
+                        InstanceMethod<&Container::Start>("start"), InstanceMethod<&Container::OnExit>("onExit"),
+                        InstanceMethod<&Container::Kill>("kill"), InstanceMethod<&Container::Abort>("abort")});
+  }
+
+  explicit Container(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Container>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw Napi::TypeError::New(info.Env(), "Container is created by spawnContainer()");
+    const Spawned& s = *info[0].As<Napi::External<Spawned>>().Data();
+    pid_ = s.pid;
+    pidfd_ = s.pidfd;
+    syncFd_ = s.syncFd;
+    errorFd_ = s.errorFd;
+    terminalSock_ = s.terminalSock;
+  }
+
+  ~Container() override {
+    // A container that was never started is killed with its handle; a started one keeps running (the
+    // caller owns it) — it cannot be reaped without blocking, so it is left to onExit()/abort().
+    if (!started_ && !reaped_) KillAndReap();
+    ClosePipes();
+    CloseFd(pidfd_);
+  }
+
+ private:
+  Napi::Value Pid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), pid_); }
+  Napi::Value Pidfd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), pidfd_); }
+
+  // start(): { ptyMaster?: number }
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (started_ || reaped_) throw Napi::Error::New(env, "container was already started or aborted");
+    started_ = true;
+    // EPIPE (SIGPIPE is ignored by Node) means the child is gone already; its report, if any, is in the pipe.
+    ssize_t w;
+    do w = write(syncFd_, "G", 1);
+    while (w < 0 && errno == EINTR);
+    CloseFd(syncFd_);
+
+    ctr_setup_failure record{};
+    size_t got = 0;
+    while (got < sizeof record) {
+      ssize_t n = read(errorFd_, reinterpret_cast<char*>(&record) + got, sizeof record - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    CloseFd(errorFd_);
+    if (got > 0) {
+      KillAndReap();
+      if (watch_ != nullptr) StopWatch();
+      ClosePipes();
+      if (got != sizeof record) throw Napi::Error::New(env, "container child sent a truncated setup report");
+      record.syscall[sizeof record.syscall - 1] = '\0';
+      record.path[sizeof record.path - 1] = '\0';
+      Napi::Error error = ErrnoError(env, record.err, record.syscall, record.path[0] ? record.path : nullptr,
+                                     "container setup failed at ");
+      error.Value().Set("stage", Napi::String::New(env, StageName(record.stage)));
+      throw error;
+    }
+
+    Napi::Object result = Napi::Object::New(env);
+    if (terminalSock_ >= 0) {
+      int master = ReceiveFd(terminalSock_);
+      int err = errno;
+      CloseFd(terminalSock_);
+      if (master < 0) throw ErrnoError(env, err, "recvmsg", nullptr, "receiving the container's pty master: ");
+      result.Set("ptyMaster", Napi::Number::New(env, master));
+    }
+    return result;
+  }
+
+  // onExit(callback: (status: { exitCode: number | null, signal: number | null }) => void): void
+  Napi::Value OnExit(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (reaped_) throw Napi::Error::New(env, "container was already reaped");
+    if (watch_ != nullptr) throw Napi::Error::New(env, "onExit was already called");
+    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
+    watch_ = PidfdWatch::Start(env, pidfd_, &Container::OnPidfdReadable, this);
+    Ref();  // keep this object (and its callback) alive while the poll handle keeps the loop alive
+    return env.Undefined();
+  }
+
+  // kill(signal: number): boolean — false when the process is already gone
+  Napi::Value Kill(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    int sig = info[0].As<Napi::Number>().Int32Value();
+    if (reaped_) return Napi::Boolean::New(env, false);
+    if (syscall(SYS_pidfd_send_signal, pidfd_, sig, nullptr, 0) < 0) {
+      if (errno == ESRCH) return Napi::Boolean::New(env, false);
+      ThrowErrno(env, errno, "pidfd_send_signal");
+    }
+    return Napi::Boolean::New(env, true);
+  }
+
+  // abort(): ExitStatus — SIGKILL and reap now unless already reaped; returns the status either way. A
+  // pending onExit callback is dropped (the caller learns the status from the return value).
+  Napi::Value Abort(const Napi::CallbackInfo& info) {
+    ClosePipes();
+    if (!reaped_) KillAndReap();
+    if (watch_ != nullptr) StopWatch();
+    return ExitStatusObject(info.Env(), status_);
+  }
+
+  static void OnPidfdReadable(void* data) {
+    auto* self = static_cast<Container*>(data);
+    ExitStatus status{};
+    int reaped = ReapPidfd(self->pidfd_, false, &status);
+    if (reaped == 0) return;  // spurious wakeup: still running
+    // ECHILD would mean someone else reaped it (a waitpid(-1) elsewhere): the status is unknown, both null.
+    if (reaped > 0) self->status_ = status;
+    self->reaped_ = true;
+    CloseFd(self->pidfd_);
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    Napi::FunctionReference callback = std::move(self->callback_);
+    self->StopWatch();
+    try {
+      callback.MakeCallback(env.Global(), {ExitStatusObject(env, status)});
+    } catch (const Napi::Error& e) {
+      napi_fatal_exception(env, e.Value());
+    }
+  }
+
+  void StopWatch() {
+    watch_->Close();
+    watch_ = nullptr;
+    callback_.Reset();
+    Unref();
+  }
+
+  void KillAndReap() {
+    // SIGKILL on a child that already exited (a zombie) is harmless; the reap below collects its real status.
+    syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+    ExitStatus status{};
+    if (ReapPidfd(pidfd_, true, &status) > 0) status_ = status;
+    reaped_ = true;
+    CloseFd(pidfd_);
+  }
+
+  void ClosePipes() {
+    CloseFd(syncFd_);
+    CloseFd(errorFd_);
+    CloseFd(terminalSock_);
+  }
+
+  // The master was sent before exec, so it is already queued; 0 bytes means the child closed its end
+  // without sending one (it died), reported as ECONNRESET.
+  static int ReceiveFd(int sock) {
+    char data;
+    iovec iov{&data, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return -1;
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (n == 0 || cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) {
+      errno = ECONNRESET;
+      return -1;
+    }
+    int fd;
+    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return fd;
+  }
+
+  pid_t pid_ = -1;
+  int pidfd_ = -1, syncFd_ = -1, errorFd_ = -1, terminalSock_ = -1;
+  bool started_ = false, reaped_ = false;
+  ExitStatus status_{-1, 0};  // both null in JS until reaped
+  PidfdWatch* watch_ = nullptr;
+  Napi::FunctionReference callback_;
+};
+
+// Builds the plan from the options object (see lib/spawn.ts for the validated shape).
+void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
+  ChildPlan& c = plan.child;
+  std::string rootfs = StringOption(opts, "rootfs");
+  if (rootfs.empty() || rootfs[0] != '/') throw Napi::TypeError::New(env, "options.rootfs must be absolute");
+  while (rootfs.size() > 1 && rootfs.back() == '/') rootfs.pop_back();
+  c.rootfs = plan.Keep(rootfs);
+  std::string hostname = StringOption(opts, "hostname");
+  if (hostname.size() > 64) throw Napi::TypeError::New(env, "options.hostname is longer than 64 bytes");
+  c.hostnameLength = static_cast<int>(hostname.size());
+  c.hostname = plan.Keep(hostname);
+  c.cwd = plan.Keep(StringOption(opts, "cwd"));
+
+  plan.argv = StringArrayOption(opts, "argv");
+  plan.candidates = StringArrayOption(opts, "execCandidates");
+  if (plan.argv.empty() || plan.candidates.empty())
+    throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
+  c.argv = plan.KeepArgv(plan.argv);
+  c.execCandidates = const_cast<const char* const*>(plan.KeepArgv(plan.candidates));
+  c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
+
+  Napi::Value init = opts.Get("initFd");
+  c.initFd = init.IsNumber() ? init.As<Napi::Number>().Int32Value() : -1;
+
+  Napi::Object stdio = opts.Get("stdio").As<Napi::Object>();
+  std::string kind = StringOption(stdio, "kind");
+  if (kind == "pty") {
+    c.pty = true;
+    c.rows = static_cast<unsigned short>(stdio.Get("rows").As<Napi::Number>().Uint32Value());
+    c.cols = static_cast<unsigned short>(stdio.Get("cols").As<Napi::Number>().Uint32Value());
+  } else if (kind == "fds") {
+    Napi::Array fds = stdio.Get("fds").As<Napi::Array>();
+    if (fds.Length() != 3) throw Napi::TypeError::New(env, "options.stdio.fds must have 3 entries");
+    for (uint32_t i = 0; i < 3; i++) c.stdioFds[i] = fds.Get(i).As<Napi::Number>().Int32Value();
+  } else {
+    throw Napi::TypeError::New(env, "options.stdio.kind must be 'pty' or 'fds'");
+  }
+
+  c.newCgroupNs = PathExists("/proc/self/ns/cgroup");
+  AddMountTable(plan, rootfs);
+  plan.Finish();
+}
+
+// ctr-init's command line: `ctr-init -r ERRFD -e CANDIDATE... -- ARGV...` (see init/ctr-init.c).
+void AddInitArgv(Plan& plan) {
+  std::vector<std::string> init = {"ctr-init", "-r", std::to_string(plan.child.errorWrite)};
+  for (const auto& c : plan.candidates) {
+    init.push_back("-e");
+    init.push_back(c);
+  }
+  init.push_back("--");
+  init.insert(init.end(), plan.argv.begin(), plan.argv.end());
+  plan.child.initArgv = plan.KeepArgv(init);
+}
+
+// spawnContainer(options): Container — the child is cloned and waits for start().
+Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object opts = info[0].As<Napi::Object>();
+  Plan plan;
+  BuildPlan(env, opts, plan);
+  ChildPlan& c = plan.child;
+
+  int syncPipe[2] = {-1, -1}, errorPipe[2] = {-1, -1}, sockets[2] = {-1, -1};
+  auto closeAll = [&] {
+    for (int* fds : {syncPipe, errorPipe, sockets}) {
+      CloseFd(fds[0]);
+      CloseFd(fds[1]);
+    }
+  };
+  if (pipe2(syncPipe, O_CLOEXEC) < 0 || pipe2(errorPipe, O_CLOEXEC) < 0) {
+    int err = errno;
+    closeAll();
+    ThrowErrno(env, err, "pipe2");
+  }
+  if (c.pty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
+    int err = errno;
+    closeAll();
+    ThrowErrno(env, err, "socketpair");
+  }
+  c.syncRead = syncPipe[0];
+  c.syncWriteParent = syncPipe[1];
+  c.errorReadParent = errorPipe[0];
+  c.errorWrite = errorPipe[1];
+  c.terminalSockParent = sockets[0];
+  c.terminalSock = sockets[1];
+  if (c.initFd >= 0) AddInitArgv(plan);
+
+  int pidfd = -1;
+  CloneArgs args{};
+  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
+  args.exit_signal = SIGCHLD;  // libuv's SIGCHLD handler only waitpid()s its own pids, so this is harmless
+
+  // All signals blocked across clone: the child must not run Node's handlers (they write to libuv's signal
+  // pipe, shared with us) before it has reset them to SIG_DFL.
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  // No stack given and no CLONE_VM: the child continues here on a copy-on-write image, like fork().
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid == 0) RunChild(c);
+  int cloneErr = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+
+  CloseFd(syncPipe[0]);
+  CloseFd(errorPipe[1]);
+  CloseFd(sockets[1]);
+  if (pid < 0) {
+    closeAll();
+    ThrowErrno(env, cloneErr, "clone3");
+  }
+  Spawned spawned{static_cast<pid_t>(pid), pidfd, syncPipe[1], errorPipe[0], sockets[0]};
+  auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
+  return ctor->New({Napi::External<Spawned>::New(env, &spawned)});
+}
+
+}  // namespace
+
+void RegisterSpawn(Napi::Env env, Napi::Object exports) {
+  auto* ctor = new Napi::FunctionReference(Napi::Persistent(Container::Define(env)));
+  env.SetInstanceData(ctor);  // freed by node-addon-api when the env is torn down
+  exports.Set("spawnContainer", Napi::Function::New(env, SpawnContainer));
+}
+
+}  // namespace ctr

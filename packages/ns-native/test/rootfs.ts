@@ -1,0 +1,50 @@
+// rootfs.ts — test-only: a tiny root filesystem in a temp dir, made of a few host binaries plus the shared
+// libraries `ldd` lists for them (or a copy of /bin/busybox when the host has one). No network, no images.
+// The layout mirrors Debian's merged /usr: /bin, /lib, /lib64 are symlinks into /usr.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const TOOLS = ['sh', 'bash', 'ls', 'cat', 'hostname', 'tty', 'stty', 'sleep', 'readlink', 'grep'];
+
+function which(tool: string): string {
+  const found = ['/usr/bin', '/bin'].map((dir) => path.join(dir, tool)).find((p) => existsSync(p));
+  if (found === undefined) throw new Error(`test rootfs: ${tool} not found on the host`);
+  return found;
+}
+
+function copyInto(root: string, hostPath: string): void {
+  const target = path.join(root, hostPath);
+  if (existsSync(target)) return;
+  mkdirSync(path.dirname(target), { recursive: true });
+  copyFileSync(realpathSync(hostPath), target);
+  chmodSync(target, 0o755);
+}
+
+/** Creates the rootfs; returns its real absolute path. Remove it with removeRootfs. */
+export function buildRootfs(): string {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'ctr-rootfs-')));
+  mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+  mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
+  mkdirSync(path.join(root, 'usr/lib64'), { recursive: true });
+  mkdirSync(path.join(root, 'tmp'), { mode: 0o1777 });
+  mkdirSync(path.join(root, 'root'));
+  for (const dir of ['bin', 'lib', 'lib64']) symlinkSync(`usr/${dir}`, path.join(root, dir));
+  if (existsSync('/bin/busybox')) {
+    copyInto(root, '/usr/bin/busybox');
+    for (const tool of TOOLS) symlinkSync('busybox', path.join(root, 'usr/bin', tool));
+    return root;
+  }
+  for (const tool of TOOLS) {
+    const bin = which(tool);
+    copyInto(root, path.join('/usr/bin', path.basename(bin)));
+    const libs = execFileSync('ldd', [bin], { encoding: 'utf8' });
+    for (const match of libs.matchAll(/(\/\S+) \(0x/g)) copyInto(root, match[1]!);
+  }
+  return root;
+}
+
+export function removeRootfs(root: string | undefined): void {
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+}
