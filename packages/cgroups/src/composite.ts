@@ -54,7 +54,7 @@ export class CompositeManager implements CgroupManager {
 
   addProcess(pid: number): void {
     if (!Number.isSafeInteger(pid) || pid <= 0) {
-      throw new CgroupError(`invalid pid ${pid}`, { code: 'INVALID_LIMIT', value: String(pid) });
+      throw new CgroupError(`invalid pid ${pid}`, { code: 'INVALID_PID', value: String(pid) });
     }
     for (const backend of this.backends) backend.addProcess(pid);
   }

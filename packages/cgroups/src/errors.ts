@@ -6,6 +6,7 @@
 export type CgroupErrorCode =
   | 'INVALID_LIMIT' // a limit is out of range or contradicts another one
   | 'INVALID_SIZE' // parseSize/formatSize got garbage
+  | 'INVALID_PID' // addProcess got something that is not a positive integer
   | 'INVALID_PATH' // a cgroup path that is absolute, empty or climbs with '..'
   | 'NO_CGROUPFS' // nothing in mountinfo looks like a cgroup hierarchy under the root
   | 'NO_CONTROLLER' // a requested controller is not mounted / not delegated

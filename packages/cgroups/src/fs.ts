@@ -33,6 +33,12 @@ export function readCgroupFile(dir: string, file: string): string {
   }
 }
 
+/** Reads a control file holding a number or "max" (pids.max, memory.max); null = "max". */
+export function readMaxNumber(dir: string, file: string): number | null {
+  const text = readCgroupFile(dir, file);
+  return text === 'max' ? null : Number(text);
+}
+
 /** Like readCgroupFile, but undefined when the file does not exist (older kernel, controller not enabled). */
 export function readOptionalCgroupFile(dir: string, file: string): string | undefined {
   try {

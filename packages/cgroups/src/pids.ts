@@ -1,14 +1,8 @@
 // pids.ts — the pids controller, whose files are identical in cgroup v1 and v2: `pids.max` (a number or
 // "max") and `pids.current`. Documentation/admin-guide/cgroup-v1/pids.rst; available since Linux 4.3.
-import { readCgroupFile, writeCgroupFile } from './fs.js';
+import { readCgroupFile, readMaxNumber, writeCgroupFile } from './fs.js';
 import { pidsLimitValue, type CgroupLimits } from './limits.js';
 import type { CgroupStats } from './manager.js';
-
-/** Reads a control file holding a number or "max"; null = "max". */
-export function readMaxNumber(dir: string, file: string): number | null {
-  const text = readCgroupFile(dir, file);
-  return text === 'max' ? null : Number(text);
-}
 
 /** Writes `pids.max` when limits.pids is set. */
 export function applyPids(dir: string, limits: CgroupLimits): void {

@@ -3,10 +3,11 @@
 // `oom_kill`, not `oom`: `oom` is charged to the group whose limit was hit, which need not be this leaf
 // (containerd PR #6323).
 import { CgroupError } from '../errors.js';
-import { hasCgroupFile, readCgroupFile, readKeyedFile, readOptionalCgroupFile, watchCgroupFile, writeCgroupFile } from '../fs.js';
+import {
+  hasCgroupFile, readCgroupFile, readKeyedFile, readMaxNumber, readOptionalCgroupFile, watchCgroupFile, writeCgroupFile,
+} from '../fs.js';
 import { memoryV2Value, swapV1ToV2, type CgroupLimits } from '../limits.js';
 import type { CgroupStats, OomWatch } from '../manager.js';
-import { readMaxNumber } from '../pids.js';
 
 const SWAP = 'memory.swap.max';
 
