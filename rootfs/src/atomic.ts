@@ -32,7 +32,7 @@ export interface AtomicResult<Summary> {
 export async function checkOutput(out: string): Promise<void> {
   const parent = dirname(out);
   const parentStat = await stat(parent).catch((err: unknown) => {
-    throw fsError(err, `cannot use ${out}: its parent directory ${parent} is missing, create it first`, parent);
+    throw fsError(err, `cannot use ${out}: parent directory ${parent}`, parent, 'create it first');
   });
   if (!parentStat.isDirectory()) throw new RootfsError('ENOTDIR', `cannot use ${out}: ${parent} is not a directory`, { path: parent });
   try {

@@ -92,10 +92,12 @@ async function planDefaultRootfs(): Promise<{ ops: TreeOp[]; missing: string[] }
     else missing.push(`terminfo ${name}`);
   }
 
-  const ops: TreeOp[] = [...(await layoutOps()), ...etcOps()];
-  for (const path of [...programs, ...terminfo]) ops.push(...(await planHostFile(path)));
-  for (const lib of await resolveSharedObjects(programs))
-    ops.push(...(await planHostFile(lib.hostPath, lib.treePath === lib.hostPath ? undefined : lib.treePath)));
+  const libraries = await resolveSharedObjects(programs);
+  const chains = await Promise.all([
+    ...[...programs, ...terminfo].map((path) => planHostFile(path)),
+    ...libraries.map((lib) => planHostFile(lib.hostPath, lib.treePath === lib.hostPath ? undefined : lib.treePath)),
+  ]);
+  const ops: TreeOp[] = [...(await layoutOps()), ...etcOps(), ...chains.flat()];
   if (!programs.some((path) => path.endsWith('/sh'))) ops.push({ kind: 'symlink', treePath: '/usr/bin/sh', target: 'bash' });
   ops.push(...(await demoOps()));
   return { ops: dedupe(ops), missing };

@@ -44,13 +44,17 @@ export function errnoCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Wraps a failed filesystem call as a RootfsError, keeping the system error's code when it is one of ours. */
-export function fsError(err: unknown, message: string, path: string): RootfsError {
+/**
+ * Wraps a failed filesystem call as a RootfsError, keeping the system error's code when it is one of
+ * ours. The message reads "MESSAGE: ENOENT: no such file or directory[: HINT]".
+ */
+export function fsError(err: unknown, message: string, path: string, hint?: string): RootfsError {
   if (err instanceof RootfsError) return err;
   const code = errnoCode(err);
   const known: RootfsErrorCode[] = ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EBUSY'];
-  const detail = err instanceof Error ? err.message : String(err);
-  return new RootfsError(known.includes(code as RootfsErrorCode) ? (code as RootfsErrorCode) : 'EIO', `${message}: ${detail}`, {
+  // Node's own message repeats the syscall and path after a comma ("…, open '/x'"); ours names them.
+  const detail = err instanceof Error ? err.message.replace(/, \w+ '.*'$/, '') : String(err);
+  return new RootfsError(known.includes(code as RootfsErrorCode) ? (code as RootfsErrorCode) : 'EIO', `${message}: ${detail}${hint ? `: ${hint}` : ''}`, {
     path,
     cause: err,
   });

@@ -5,13 +5,12 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BUILDER_VERSION, buildAtomically } from './atomic.js';
 import { DEFAULT_ROOTFS_DIR } from './default-rootfs.js';
 import { demoOps } from './demo.js';
-import { RootfsError, fsError } from './errors.js';
+import { RootfsError, errnoCode, fsError } from './errors.js';
 import { extractEntries, type ExtractSummary } from './extract.js';
 import { readTar } from './tar.js';
 import { applyOps, hashOps } from './tree-ops.js';
@@ -51,15 +50,22 @@ async function magicOf(file: string): Promise<Buffer> {
 
 const startsWith = (buf: Buffer, magic: number[]): boolean => magic.every((byte, i) => buf[i] === byte);
 
-/** The tarball's bytes, gunzipped when it is gzip; decompression errors surface as EBADTAR. */
+/** The tarball's bytes, gunzipped when it is gzip. */
 function tarStream(file: string, gzip: boolean): Readable {
   const raw = createReadStream(file);
   if (!gzip) return raw;
-  const out = new PassThrough();
-  pipeline(raw, createGunzip(), out).catch((err: unknown) =>
-    out.destroy(new RootfsError('EBADTAR', `cannot decompress ${file}: ${(err as Error).message}`, { path: file, cause: err })),
-  );
-  return out;
+  const gunzip = createGunzip();
+  // pipe() does not forward errors; a read error must still end the consumer's iteration.
+  raw.on('error', (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip);
+}
+
+/** Gives errors from the tar reader and zlib (Z_DATA_ERROR, Z_BUF_ERROR …) the tarball's path. */
+function importError(err: unknown, file: string): RootfsError {
+  if (err instanceof RootfsError) return err.path ? err : new RootfsError(err.code, `${file}: ${err.message}`, { path: file, cause: err });
+  if (errnoCode(err)?.startsWith('Z_'))
+    return new RootfsError('EBADTAR', `cannot decompress ${file}: ${(err as Error).message}`, { path: file, cause: err });
+  return fsError(err, `cannot import ${file}`, file);
 }
 
 /**
@@ -75,7 +81,7 @@ export async function importRootfsTarball(options: ImportTarballOptions): Promis
   if (process.getuid?.() !== 0)
     throw new RootfsError('ENOTROOT', 'importing a rootfs tarball keeps file ownership, which needs root: run it with sudo', { path: file });
   const st = await stat(file).catch((err: unknown) => {
-    throw fsError(err, `cannot read tarball ${file}: check the path`, file);
+    throw fsError(err, `cannot read tarball ${file}`, file, 'check the path');
   });
   if (!st.isFile()) throw new RootfsError('EISDIR', `${file} is not a file: pass the tarball itself`, { path: file });
   const magic = await magicOf(file).catch((err: unknown) => {
@@ -94,7 +100,7 @@ export async function importRootfsTarball(options: ImportTarballOptions): Promis
       // A hostile archive can hold millions of bad entries; the count is in the summary anyway.
       if (unsafeShown++ < 20) onProgress(`refused ${path}: ${reason}`);
     }).catch((err: unknown) => {
-      throw fsError(err, `cannot import ${file}`, file);
+      throw importError(err, file);
     });
     if (summary.entries === 0) throw new RootfsError('EBADTAR', `${file} holds no tar entries: is it a rootfs tarball?`, { path: file });
     const { devices, fifos, unsafe, unsupported } = summary.skipped;

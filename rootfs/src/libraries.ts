@@ -91,6 +91,13 @@ export async function resolveSharedObjects(programs: string[]): Promise<Placemen
   const confDirs = await readLdSoConf();
   const placements = new Map<string, Placement>();
   const visited = new Set<string>();
+  // Most programs need the same few libraries from the same directories: look each up once.
+  const lookups = new Map<string, Promise<LoadedObject | undefined>>();
+  const lookup = (name: string, object: LoadedObject, dirs: string[]): Promise<LoadedObject | undefined> => {
+    const key = [object.info.bits, object.info.machine, name, ...dirs].join('\0');
+    if (!lookups.has(key)) lookups.set(key, findLibrary(name, object, dirs));
+    return lookups.get(key)!;
+  };
 
   interface Loader {
     executable: LoadedObject;
@@ -105,7 +112,7 @@ export async function resolveSharedObjects(programs: string[]): Promise<Placemen
     const rpath = object.info.runpath.length > 0 ? [] : [...object.info.rpath, ...(object !== executable && executable.info.runpath.length === 0 ? executable.info.rpath : [])];
     const linkerPaths = expandOrigin([...rpath, ...object.info.runpath], await realDir(object.path));
     for (const name of object.info.needed) {
-      const found = await findLibrary(name, object, [...linkerPaths, ...confDirs, ...loader.systems]);
+      const found = await lookup(name, object, [...linkerPaths, ...confDirs, ...loader.systems]);
       if (!found)
         throw new RootfsError('ENOLIB', `${object.path} needs ${name}, which is in none of its search directories: install it on the host`, {
           path: object.path,
