@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// cli.ts — the `ctr` entry point: picks the verb, loads only that verb's module (start-up cost matters for
+// `ctr run`), and turns every error into one line and docker's exit status 125 (a stack only with --debug).
+import { CtrError } from './runtime/errors.js';
+
+const verbs: Record<string, () => Promise<{ main(argv: string[]): Promise<number> }>> = {
+  run: () => import('./commands/run.js'),
+  ps: () => import('./commands/ps.js'),
+  stats: () => import('./commands/stats.js'),
+  rootfs: () => import('./commands/rootfs.js'),
+};
+
+const usage = `Usage: ctr [--debug] COMMAND [OPTIONS]
+
+A small Linux container runtime: namespaces, pivot_root, rtnetlink networking and cgroup limits.
+
+Commands:
+  run      Run a command in a new container (ctr run --help)
+  ps       List running containers
+  stats    Show live resource usage of running containers
+  rootfs   Build the default root filesystem or import a tarball
+
+Run 'ctr COMMAND --help' for more on a command.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const debug = argv[0] === '--debug';
+  const args = debug ? argv.slice(1) : argv;
+  const verb = args[0];
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(usage);
+    return verb === undefined ? 125 : 0;
+  }
+  const load = verbs[verb];
+  if (!load) {
+    process.stderr.write(`ctr: unknown command "${verb}"; run 'ctr --help' for the list\n`);
+    return 125;
+  }
+  try {
+    return await (await load()).main(args.slice(1));
+  } catch (err) {
+    const e = err as CtrError;
+    if (debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    else process.stderr.write(`ctr: ${e?.message ?? String(err)}\n`);
+    for (const c of e?.cleanupErrors ?? []) process.stderr.write(`ctr: also: ${(c as Error).message}\n`);
+    return err instanceof CtrError ? err.exitCode : 125;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`ctr: ${String(err)}\n`);
+    process.exitCode = 125;
+  },
+);

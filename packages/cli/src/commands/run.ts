@@ -1,0 +1,83 @@
+// run.ts — `ctr run [OPTIONS] ROOTFS [COMMAND [ARG...]]`: parse docker-style flags, call runContainer, map the
+// result to an exit status. All orchestration lives in ../runtime/run.ts.
+import { many, one, parseVerbArgs } from '../args.js';
+import { invalid } from '../runtime/errors.js';
+import { runContainer } from '../runtime/run.js';
+import { formatSize } from '@ctr/cgroups';
+
+const help = `Usage: ctr run [OPTIONS] ROOTFS [COMMAND [ARG...]]
+
+Run COMMAND (default /bin/bash, else /bin/sh) in new mount, PID, UTS, IPC, network and cgroup namespaces,
+with ROOTFS as / .
+
+Options:
+      --name NAME          container name (default: generated)
+  -h, --hostname NAME      hostname inside (default: the container name)
+  -e, --env K=V            set an environment variable (repeatable; -e K copies ctr's value)
+  -w, --workdir DIR        working directory inside (default /)
+  -t, --tty                allocate a pseudo-terminal (default: when stdin is a terminal)
+  -i, --interactive        keep stdin attached (default: when stdin is a terminal)
+      --init               run a tiny init as PID 1 that forwards signals and reaps zombies
+      --net MODE           bridge (default: own IP on ctr0) or none (loopback only)
+      --ip ADDR            static IPv4 address in the bridge subnet
+  -p, --publish SPEC       [HOSTIP:]HOSTPORT:CONTAINERPORT, TCP (repeatable)
+      --cpus N             CPU limit, e.g. 0.5
+  -m, --memory SIZE        memory limit, e.g. 64m (b, k, m, g; KiB, MiB, GiB)
+      --memory-swap SIZE   memory + swap limit (-1: unlimited swap)
+      --pids-limit N       maximum number of processes (-1: unlimited)
+      --help               show this help
+
+Exit status: the command's; 128+N if killed by signal N; 125 runtime error; 126 not executable; 127 not found.
+`;
+
+const options = {
+  name: { type: 'string' },
+  hostname: { type: 'string', short: 'h' },
+  env: { type: 'string', short: 'e', multiple: true },
+  workdir: { type: 'string', short: 'w' },
+  tty: { type: 'boolean', short: 't' },
+  interactive: { type: 'boolean', short: 'i' },
+  init: { type: 'boolean' },
+  net: { type: 'string' },
+  network: { type: 'string' },
+  ip: { type: 'string' },
+  publish: { type: 'string', short: 'p', multiple: true },
+  cpus: { type: 'string' },
+  memory: { type: 'string', short: 'm' },
+  'memory-swap': { type: 'string' },
+  'pids-limit': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseVerbArgs(argv, options, true);
+  if (v.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const [rootfs, ...command] = positionals;
+  if (rootfs === undefined) throw invalid(`"ctr run" needs a ROOTFS; see 'ctr run --help'`);
+  const result = await runContainer({
+    rootfs,
+    command,
+    name: one(v.name),
+    hostname: one(v.hostname),
+    env: many(v.env),
+    workdir: one(v.workdir),
+    tty: v.tty === undefined ? undefined : Boolean(v.tty),
+    interactive: v.interactive === undefined ? undefined : Boolean(v.interactive),
+    init: Boolean(v.init),
+    net: one(v.net) ?? one(v.network),
+    ip: one(v.ip),
+    publish: many(v.publish),
+    cpus: one(v.cpus),
+    memory: one(v.memory),
+    memorySwap: one(v['memory-swap']),
+    pidsLimit: one(v['pids-limit']),
+  });
+  if (result.oomKilled) {
+    const limit = result.memoryLimit === undefined ? '' : `: limit ${formatSize(result.memoryLimit)}`;
+    process.stderr.write(`ctr: out of memory${limit}\n`);
+  }
+  return result.exitCode;
+}

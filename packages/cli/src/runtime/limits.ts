@@ -1,0 +1,105 @@
+// limits.ts — `--cpus`, `--memory`, `--memory-swap`, `--pids-limit` → one cgroup per container via
+// @ctr/cgroups, which hides whether the host runs cgroup v1, v2 or both. Groups live under `ctr/<id>` below
+// ctr's own cgroup in each hierarchy (as runc does), so the host's accounting of ctr still covers them.
+import { createCgroupManager, parseSize, validateLimits, type CgroupLimits, type CgroupManager } from '@ctr/cgroups';
+import { CtrError, asCtrError, invalid } from './errors.js';
+
+export interface LimitOptions {
+  /** CPUs, e.g. "0.5" or 0.5 */
+  cpus?: string | number;
+  /** bytes or a size like "64m" */
+  memory?: string | number;
+  /** memory + swap; "-1" = unlimited swap */
+  memorySwap?: string | number;
+  /** maximum processes; "-1" = unlimited */
+  pidsLimit?: string | number;
+}
+
+export interface ContainerCgroup {
+  /** relative path below ctr's own cgroup, recorded in the state file */
+  path: string;
+  addProcess(pid: number): void;
+  oomKills(): number;
+  destroy(): Promise<void>;
+}
+
+export interface PreparedLimits {
+  limits: CgroupLimits;
+  memory?: number;
+  /** what `ctr ps --json` shows */
+  summary?: Record<string, number>;
+  /** creates the group and applies the limits; undefined when no limit was asked and no cgroup is mounted */
+  create(id: string): ContainerCgroup | undefined;
+}
+
+function size(flag: string, value: string | number): number {
+  if (typeof value === 'number') return value;
+  if (value.trim() === '-1') return -1;
+  try {
+    return parseSize(value);
+  } catch {
+    throw invalid(`invalid ${flag} "${value}": use a size like 64m, 512k or 1g`);
+  }
+}
+
+function num(flag: string, value: string | number, integer: boolean): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (typeof value === 'string' && !/^-?\d+(\.\d+)?$/.test(value.trim())) {
+    throw invalid(`invalid ${flag} "${value}": expected a ${integer ? 'whole ' : ''}number`);
+  }
+  if (integer && !Number.isInteger(n)) throw invalid(`invalid ${flag} "${value}": expected a whole number`);
+  return n;
+}
+
+const flagOf: Record<string, string> = { cpus: '--cpus', memory: '--memory', memorySwap: '--memory-swap', pids: '--pids-limit' };
+
+/** Parses and validates the limit flags; throws before anything is created. */
+export function prepareLimits(opts: LimitOptions): PreparedLimits {
+  const limits: CgroupLimits = {};
+  if (opts.cpus !== undefined) limits.cpus = num('--cpus', opts.cpus, false);
+  if (opts.memory !== undefined) limits.memory = size('--memory', opts.memory);
+  if (opts.memorySwap !== undefined) limits.memorySwap = size('--memory-swap', opts.memorySwap);
+  if (opts.pidsLimit !== undefined) limits.pids = num('--pids-limit', opts.pidsLimit, true);
+  // Unlike docker (which allows as much swap again), a memory limit without --memory-swap means no swap:
+  // the limit is then what the container can really use, and a hog meets the OOM killer at that line.
+  if (limits.memory !== undefined && limits.memory > 0 && limits.memorySwap === undefined) limits.memorySwap = limits.memory;
+  try {
+    validateLimits(limits);
+  } catch (err) {
+    const e = err as Error;
+    const field = /^invalid (\w+)/.exec(e.message)?.[1] ?? '';
+    throw invalid(e.message.replace(/^invalid \w+/, `invalid ${flagOf[field] ?? field}`));
+  }
+  const asked = Object.keys(limits).length > 0;
+  return {
+    limits,
+    ...(limits.memory !== undefined && limits.memory > 0 ? { memory: limits.memory } : {}),
+    ...(asked ? { summary: { ...limits } as Record<string, number> } : {}),
+    create(id) {
+      const path = `ctr/${id}`;
+      let manager: CgroupManager;
+      try {
+        manager = createCgroupManager({ path });
+        manager.create();
+      } catch (err) {
+        // Without limits a missing cgroup filesystem only costs `ctr stats`; with limits it is fatal.
+        if (!asked && (err as { code?: string }).code?.startsWith('NO_')) return undefined;
+        throw new CtrError(`cannot create the container's cgroup: ${(err as Error).message}`, {
+          code: (err as { code?: string }).code ?? 'ERR_CTR_CGROUP', cause: err,
+        });
+      }
+      try {
+        manager.apply(limits);
+      } catch (err) {
+        void manager.destroy();
+        throw asCtrError(err, 'cannot apply the limits');
+      }
+      return {
+        path,
+        addProcess: (pid) => manager.addProcess(pid),
+        oomKills: () => manager.oomKills(),
+        destroy: () => manager.destroy(),
+      };
+    },
+  };
+}

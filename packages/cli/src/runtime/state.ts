@@ -1,0 +1,92 @@
+// state.ts — one JSON file per running container under <stateRoot>/containers, written by the `ctr run`
+// process that supervises it. The file is created with O_EXCL, which is also how duplicate names are refused
+// without a lock. A container whose supervisor is gone (kill -9, crash) is "stale": `sweepStale` releases
+// what it held (cgroups, IP lease, state file) the next time any ctr command runs.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { stateRoot } from './config.js';
+import { CtrError } from './errors.js';
+import { processStartTime } from '@ctr/netns';
+
+export interface ContainerState {
+  name: string;
+  id: string;
+  /** host PID of the container's PID 1 (0 until started) */
+  pid: number;
+  /** the supervising `ctr run` process and its start time */
+  ctrPid: number;
+  ctrPidStart: number;
+  hostname: string;
+  rootfs: string;
+  command: string[];
+  /** ISO time */
+  started: string;
+  network: 'bridge' | 'none';
+  ip?: string;
+  hostIfname?: string;
+  publish?: string[];
+  /** cgroup path below ctr's parent group, relative (e.g. `ctr/<id>`), when limits were set */
+  cgroup?: string;
+  limits?: Record<string, number>;
+}
+
+export const containersDir = (): string => path.join(stateRoot, 'containers');
+const fileOf = (name: string): string => path.join(containersDir(), `${name}.json`);
+
+/** Reserves `name` by creating its state file exclusively; throws ERR_CTR_NAME_IN_USE when taken. */
+export function reserveName(state: ContainerState): void {
+  mkdirSync(containersDir(), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(fileOf(state.name), 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CtrError(`the container name "${state.name}" is already in use; choose another --name`, {
+        code: 'ERR_CTR_NAME_IN_USE',
+        path: fileOf(state.name),
+      });
+    }
+    throw err;
+  }
+  try {
+    writeFileSync(fd, JSON.stringify(state));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Rewrites the state file atomically (rename over it), so readers never see half a file. */
+export function updateState(state: ContainerState): void {
+  const tmp = `${fileOf(state.name)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  renameSync(tmp, fileOf(state.name));
+}
+
+export function removeState(name: string): void {
+  rmSync(fileOf(name), { force: true });
+}
+
+/** Every state file, live or stale; unreadable or half-written files are skipped. */
+export function readAllStates(): ContainerState[] {
+  let names: string[];
+  try {
+    names = readdirSync(containersDir());
+  } catch {
+    return [];
+  }
+  const states: ContainerState[] = [];
+  for (const entry of names) {
+    if (!entry.endsWith('.json')) continue;
+    try {
+      states.push(JSON.parse(readFileSync(path.join(containersDir(), entry), 'utf8')) as ContainerState);
+    } catch {
+      // A file being created right now may still be empty; it is not stale, just young.
+    }
+  }
+  return states;
+}
+
+/** True when the `ctr run` that owns this state is still alive. */
+export function isLive(state: ContainerState): boolean {
+  return processStartTime(state.ctrPid) === state.ctrPidStart;
+}

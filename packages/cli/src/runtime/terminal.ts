@@ -1,0 +1,82 @@
+// terminal.ts — connects ctr's own stdio to the container's pseudo-terminal master.
+// The host terminal runs raw so every key (Ctrl-C included) reaches the container's line discipline, as with
+// `docker run -it`; it is restored on every exit path. The master is non-blocking (libuv), so writes retry
+// EAGAIN instead of dropping bytes (node-pty's CustomWriteStream does the same). When the last slave fd
+// closes, Linux reports EIO on the master: that is end-of-file, not an error. See: pty(7), termios(3).
+import { writeSync } from 'node:fs';
+import tty from 'node:tty';
+import { setWinsize } from '@ctr/ns-native';
+
+export interface PtySession {
+  /** resolves when the container side closed the terminal and all output was written */
+  closed: Promise<void>;
+  /** puts ctr's terminal back the way it was; safe to call more than once */
+  restore(): void;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) {
+    try {
+      off += writeSync(fd, data, off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EIO' || code === 'EBADF') return; // the container side is gone
+      throw err;
+    }
+  }
+}
+
+export function attachPty(master: number, forwardStdin: boolean): PtySession {
+  const stdin = process.stdin;
+  const out = process.stdout;
+  const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+  let restored = false;
+  const onResize = (): void => {
+    if (out.columns && out.rows) setWinsize(master, out.rows, out.columns);
+  };
+  const onInput = (chunk: Buffer): void => writeAll(master, chunk);
+
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    out.off('resize', onResize);
+    stdin.off('data', onInput);
+    if (stdin.isTTY) stdin.setRawMode(wasRaw);
+    stdin.pause();
+    process.off('exit', restore);
+  };
+  process.on('exit', restore);
+
+  if (out.isTTY) {
+    out.on('resize', onResize);
+    onResize();
+  }
+  if (forwardStdin) {
+    if (stdin.isTTY) stdin.setRawMode(true);
+    stdin.on('data', onInput);
+    stdin.resume();
+  }
+
+  const reader = new tty.ReadStream(master);
+  const closed = new Promise<void>((resolve) => {
+    reader.on('data', (chunk: Buffer) => out.write(chunk));
+    reader.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EIO') process.stderr.write(`ctr: terminal: ${err.message}\n`);
+      reader.destroy();
+    });
+    reader.on('close', () => {
+      // The stream owns and closes the master fd; let stdout drain before reporting the end.
+      if (out.writableNeedDrain) out.once('drain', () => resolve());
+      else resolve();
+    });
+  });
+  return { closed, restore };
+}
+
+/** The initial size of ctr's terminal, or a sane default when stdout is not one. */
+export function terminalSize(): { rows: number; cols: number } {
+  const out = process.stdout;
+  return out.isTTY && out.rows && out.columns ? { rows: out.rows, cols: out.columns } : { rows: 24, cols: 80 };
+}

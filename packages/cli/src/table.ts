@@ -1,0 +1,7 @@
+// table.ts — plain left-aligned columns, like `docker ps`.
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

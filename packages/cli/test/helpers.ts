@@ -1,0 +1,125 @@
+// helpers.ts — drive the real `ctr` binary (dist/cli.js) against the default rootfs, and snapshot the host
+// state a container could leak (mounts, state files, veths, cgroups) so each test can prove nothing leaked.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const cliPath = path.resolve(here, '../dist/cli.js');
+export const defaultRootfs = path.resolve(here, '../../../rootfs/default');
+export const demoBuild = path.resolve(here, '../../demo-apps/build');
+
+export interface CtrResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CtrOptions {
+  input?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** called with the child once it is spawned (to signal it, read its output early, …) */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+}
+
+/** Runs `node dist/cli.js ...args`; resolves with status and output (never rejects on a non-zero exit). */
+export function ctr(args: string[], opts: CtrOptions = {}): Promise<CtrResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ctr ${args.join(' ')} timed out; stdout: ${stdout} stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    opts.onSpawn?.(child);
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Everything on the host a container may leave behind, as comparable strings. */
+export function hostSnapshot(): Record<string, string[]> {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter(Boolean)
+    .sort();
+  const states = existsSync('/run/ctr/containers') ? readdirSync('/run/ctr/containers').sort() : [];
+  const leaseDir = '/run/ctr/ipam/ctr0';
+  const leases = existsSync(leaseDir) ? readdirSync(leaseDir).filter((f) => !f.startsWith('.')).sort() : [];
+  const links = (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string; master?: string }[])
+    .filter((l) => l.ifname.startsWith('vc') || l.master === 'ctr0')
+    .map((l) => l.ifname)
+    .sort();
+  const cgroups: string[] = [];
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    const find = (dir: string, depth: number): void => {
+      if (depth > 4) return;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const p = path.join(dir, e.name);
+        if (e.name === 'ctr') cgroups.push(...readdirSync(p, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => path.join(p, x.name)));
+        else find(p, depth + 1);
+      }
+    };
+    find(path.join('/sys/fs/cgroup', hierarchy), 0);
+  }
+  return { mounts, states, leases, links, cgroups: cgroups.sort() };
+}
+
+export interface PsEntry {
+  name: string;
+  pid: number;
+  ip?: string;
+  hostname: string;
+  cgroup?: string;
+  limits?: Record<string, number>;
+}
+
+/** Polls `ctr ps --json` until `name` is listed (its command is running), or fails after `timeoutMs`. */
+export async function waitForContainer(name: string, timeoutMs = 10_000): Promise<PsEntry> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await ctr(['ps', '--json']);
+    const found = (JSON.parse(r.stdout || '[]') as PsEntry[]).find((c) => c.name === name);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`container ${name} did not appear in ctr ps: ${r.stderr}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** Runs a host program and resolves with its status and output. */
+export function host(cmd: string, args: string[], timeoutMs = 10_000): Promise<CtrResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
