@@ -213,7 +213,9 @@ class Container : public Napi::ObjectWrap<Container> {
     }
     CloseFd(errorFd_);
     if (got > 0) {
-      KillAndReap();
+      // The reporter _exit()s right after its write (ctr-init follows its child), so no kill: the status
+      // stays the honest 127/126 instead of racing SIGKILL against _exit.
+      Reap();
       if (watch_ != nullptr) StopWatch();
       ClosePipes();
       if (got != sizeof record) throw Napi::Error::New(env, "container child sent a truncated setup report");
@@ -262,8 +264,9 @@ class Container : public Napi::ObjectWrap<Container> {
   // abort(): ExitStatus — SIGKILL and reap now unless already reaped; returns the status either way. A
   // pending onExit callback is dropped (the caller learns the status from the return value).
   Napi::Value Abort(const Napi::CallbackInfo& info) {
-    ClosePipes();
+    // Kill before closing the sync pipe: on EOF a waiting child exits 0 by itself, which would race the kill.
     if (!reaped_) KillAndReap();
+    ClosePipes();
     if (watch_ != nullptr) StopWatch();
     return ExitStatusObject(info.Env(), status_);
   }
@@ -298,6 +301,10 @@ class Container : public Napi::ObjectWrap<Container> {
   void KillAndReap() {
     // SIGKILL on a child that already exited (a zombie) is harmless; the reap below collects its real status.
     syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+    Reap();
+  }
+
+  void Reap() {
     ExitStatus status{};
     if (ReapPidfd(pidfd_, true, &status) > 0) status_ = status;
     reaped_ = true;

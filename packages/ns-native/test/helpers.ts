@@ -3,6 +3,7 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnContainer, type Container, type ExitStatus, type SpawnContainerOptions } from '../lib/index.js';
 
 export const SH = ['/usr/bin/sh'];
@@ -60,7 +61,7 @@ export async function runSh(
   }
 }
 
-/** The host's mount table without the per-line mount IDs that change on every remount. */
+/** The host's mount table as this process sees it; any mount leaking out of a container changes it. */
 export function hostMounts(): string {
   return readFileSync('/proc/self/mountinfo', 'utf8');
 }
@@ -81,6 +82,15 @@ export function childrenOf(parent: number): { pid: number; state: string }[] {
     if (Number(ppid) === parent) out.push({ pid: Number(entry), state: state! });
   }
   return out;
+}
+
+/** Resolves once the (single) child of `parent` runs the program `comm` (polls /proc). */
+export async function commandBecomes(parent: number, comm: string): Promise<void> {
+  for (;;) {
+    const [child] = childrenOf(parent);
+    if (child !== undefined && readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === comm) return;
+    await sleep(5);
+  }
 }
 
 export function processExists(pid: number): boolean {

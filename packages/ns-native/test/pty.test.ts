@@ -1,0 +1,98 @@
+// pty.test.ts — pty mode: the pty comes from the container's own devpts (so `tty` names /dev/pts/0 inside),
+// its master reaches the parent over SCM_RIGHTS, and setWinsize changes what `stty size` reports.
+import { writeSync } from 'node:fs';
+import tty from 'node:tty';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isRoot, skipUnless } from '@ctr/test-utils';
+import { setWinsize, type SpawnContainerOptions } from '../lib/index.js';
+import { commandBecomes, hostMounts, Tracker } from './helpers.js';
+import { buildRootfs, removeRootfs } from './rootfs.js';
+
+/** Reads the master until the container side closes (EIO on Linux), calling `onData` with the text so far. */
+function readMaster(master: number, onData: (text: string) => void = () => {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stream = new tty.ReadStream(master);
+    let text = '';
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      onData(text);
+    });
+    stream.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EIO' ? resolve(text) : reject(err)));
+    stream.on('close', () => resolve(text));
+  });
+}
+
+describe.skipIf(skipUnless('pty mode allocates the terminal inside the container', { root: isRoot }))(
+  'spawnContainer with a pty',
+  () => {
+    let rootfs: string;
+    const tracker = new Tracker();
+    beforeAll(() => {
+      rootfs = buildRootfs();
+    });
+    afterAll(() => removeRootfs(rootfs));
+    let mountsBefore: string;
+    beforeEach(() => {
+      mountsBefore = hostMounts();
+    });
+    afterEach(() => {
+      tracker.cleanup();
+      expect(hostMounts()).toBe(mountsBefore);
+    });
+
+    const ptyOptions = (script: string, init = false): SpawnContainerOptions => ({
+      rootfs,
+      hostname: 'pty-test',
+      argv: ['sh', '-c', script],
+      execCandidates: ['/usr/bin/sh'],
+      env: ['PATH=/usr/bin', 'TERM=xterm'],
+      cwd: '/',
+      stdio: { kind: 'pty', rows: 24, cols: 80 },
+      init,
+    });
+
+    it('hands over the master; the command sees /dev/pts/0 as its controlling terminal', async () => {
+      const c = tracker.spawn(ptyOptions('tty; stty size; test -t 0 && test -t 2 && echo tty-stdio'));
+      const { ptyMaster } = c.start();
+      expect(ptyMaster).toBeGreaterThan(2);
+      const output = await readMaster(ptyMaster!);
+      // ONLCR: the pty turns \n into \r\n.
+      expect(output).toBe('/dev/pts/0\r\n24 80\r\ntty-stdio\r\n');
+      expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+    });
+
+    it('setWinsize changes the size the command sees', async () => {
+      const c = tracker.spawn(ptyOptions('stty size; read line; stty size'));
+      const { ptyMaster } = c.start();
+      let resized = false;
+      const output = await readMaster(ptyMaster!, (text) => {
+        if (!resized && text.includes('24 80\r\n')) {
+          resized = true;
+          setWinsize(ptyMaster!, 40, 132);
+          writeSync(ptyMaster!, 'go\n');
+        }
+      });
+      expect(output).toMatch(/^24 80\r\ngo\r\n40 132\r\n$/);
+      expect((await c.wait()).exitCode).toBe(0);
+    });
+
+    it('with init, the command owns the foreground process group and ^C reaches it', async () => {
+      const script =
+        'read -r pid comm state ppid pgrp session tty tpgid rest < /proc/self/stat;' +
+        '[ "$pgrp" = "$tpgid" ] && [ "$pid" != 1 ] && echo foreground; exec sleep 30';
+      const c = tracker.spawn(ptyOptions(script, true));
+      const { ptyMaster } = c.start();
+      let interrupted = false;
+      const output = await readMaster(ptyMaster!, (text) => {
+        if (!interrupted && text.includes('foreground')) {
+          interrupted = true;
+          // ^C only once sh has become sleep: dash defers a SIGINT that lands before it forks or execs.
+          void commandBecomes(c.pid, 'sleep').then(() => writeSync(ptyMaster!, '\x03'));
+        }
+      });
+      expect(output).toContain('foreground\r\n');
+      // sleep got SIGINT from the terminal; ctr-init exits with 128 + 2.
+      expect(await c.wait()).toEqual({ exitCode: 130, signal: null });
+    });
+  },
+);
