@@ -25,6 +25,16 @@ function copyInto(root: string, hostPath: string): void {
 /** Creates the rootfs; returns its real absolute path. Remove it with removeRootfs. */
 export function buildRootfs(): string {
   const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'ctr-rootfs-')));
+  try {
+    populate(root);
+  } catch (error) {
+    removeRootfs(root); // the caller never learns the path, so nobody else could remove it
+    throw error;
+  }
+  return root;
+}
+
+function populate(root: string): void {
   mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
   mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
   mkdirSync(path.join(root, 'usr/lib64'), { recursive: true });
@@ -34,7 +44,7 @@ export function buildRootfs(): string {
   if (existsSync('/bin/busybox')) {
     copyInto(root, '/usr/bin/busybox');
     for (const tool of TOOLS) symlinkSync('busybox', path.join(root, 'usr/bin', tool));
-    return root;
+    return;
   }
   for (const tool of TOOLS) {
     const bin = which(tool);
@@ -42,7 +52,6 @@ export function buildRootfs(): string {
     const libs = execFileSync('ldd', [bin], { encoding: 'utf8' });
     for (const match of libs.matchAll(/(\/\S+) \(0x/g)) copyInto(root, match[1]!);
   }
-  return root;
 }
 
 export function removeRootfs(root: string | undefined): void {
