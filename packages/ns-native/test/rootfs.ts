@@ -14,11 +14,11 @@ function which(tool: string): string {
   return found;
 }
 
-function copyInto(root: string, hostPath: string): void {
+function copyInto(root: string, hostPath: string, source = hostPath): void {
   const target = path.join(root, hostPath);
   if (existsSync(target)) return;
   mkdirSync(path.dirname(target), { recursive: true });
-  copyFileSync(realpathSync(hostPath), target);
+  copyFileSync(realpathSync(source), target);
   chmodSync(target, 0o755);
 }
 
@@ -42,16 +42,24 @@ function populate(root: string): void {
   mkdirSync(path.join(root, 'root'));
   for (const dir of ['bin', 'lib', 'lib64']) symlinkSync(`usr/${dir}`, path.join(root, dir));
   if (existsSync('/bin/busybox')) {
-    copyInto(root, '/usr/bin/busybox');
+    copyWithLibraries(root, '/bin/busybox');
     for (const tool of TOOLS) symlinkSync('busybox', path.join(root, 'usr/bin', tool));
     return;
   }
-  for (const tool of TOOLS) {
-    const bin = which(tool);
-    copyInto(root, path.join('/usr/bin', path.basename(bin)));
-    const libs = execFileSync('ldd', [bin], { encoding: 'utf8' });
-    for (const match of libs.matchAll(/(\/\S+) \(0x/g)) copyInto(root, match[1]!);
+  for (const tool of TOOLS) copyWithLibraries(root, which(tool));
+}
+
+// Puts the binary in the rootfs's /usr/bin plus whatever `ldd` resolves for it (a static binary has none:
+// ldd then exits 1 with "not a dynamic executable").
+function copyWithLibraries(root: string, bin: string): void {
+  copyInto(root, path.join('/usr/bin', path.basename(bin)), bin);
+  let libs = '';
+  try {
+    libs = execFileSync('ldd', [bin], { encoding: 'utf8' });
+  } catch {
+    return;
   }
+  for (const match of libs.matchAll(/(\/\S+) \(0x/g)) copyInto(root, match[1]!);
 }
 
 export function removeRootfs(root: string | undefined): void {
