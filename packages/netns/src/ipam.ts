@@ -1,9 +1,12 @@
 // ipam.ts — IPv4 address leases for one subnet, stored as one file per address in a state directory
-// (the runtime uses /run/ctr/ipam/<net>/). No lock anywhere: a lease is taken by creating its file with
+// (the runtime uses /run/ctr/ipam/<net>/). Taking a lease needs no lock: the lease file is created with
 // O_CREAT|O_EXCL (open(2) 'wx'), which exactly one process can win, so concurrent allocators never share an
 // address. A lease records the owner's pid and its start time (field 22 of /proc/PID/stat, proc(5)), so a
-// recycled PID is never mistaken for the owner. Removal of someone else's lease goes through an atomic
-// rename(2) to a private name first, so a reclaimer never deletes a lease that was re-taken meanwhile.
+// recycled PID is never mistaken for the owner. Removing a lease is the delicate part: "unlink this name if
+// it still holds the lease I judged" has no syscall, and a name freed by one remover can be re-taken by an
+// allocator before a second remover acts on its stale judgement. So removers (only they) take a short
+// per-address lock file: while it is held the lease name can only go from absent to present, never be
+// replaced, so the judgement made under the lock stays true until the unlink.
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -51,6 +54,9 @@ export interface IpamOptions {
 
 /** A lease file that cannot be parsed yet may be in the middle of its first write; older ones are debris. */
 const UNREADABLE_GRACE_MS = 10_000;
+/** How long (in 1 ms waits) a remover waits for a live holder of a lease lock. */
+const LOCK_ATTEMPTS = 2000;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Start time of a live process (clock ticks since boot), or undefined if it does not exist or is a zombie
@@ -70,8 +76,16 @@ export function processStartTime(pid: number): number | undefined {
   return Number.isFinite(start) ? start : undefined;
 }
 
-function isLive(lease: Lease): boolean {
-  return processStartTime(lease.pid) === lease.pidStart;
+/** A lease or lock file as read: its parsed content (undefined while still being written) and mtime. */
+interface Seen {
+  lease: Lease | undefined;
+  mtimeMs: number;
+}
+
+/** Stale: its process is gone or the PID was reused, or it stayed unreadable past the write grace time. */
+function isStale(seen: Seen): boolean {
+  if (!seen.lease) return Date.now() - seen.mtimeMs > UNREADABLE_GRACE_MS;
+  return processStartTime(seen.lease.pid) !== seen.lease.pidStart;
 }
 
 function parseLease(address: string, text: string): Lease | undefined {
@@ -138,18 +152,14 @@ export class Ipam {
 
   /** Drops the lease of `address` unconditionally; false if there was none. */
   release(address: string): boolean {
-    try {
-      unlinkSync(this.#file(parseIpv4(address)));
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw this.#ioError('unlink', this.#file(parseIpv4(address)), err);
-    }
+    const name = formatIpv4(parseIpv4(address));
+    if (!this.#read(name)) return false;
+    return this.#removeUnderLock(name, () => true);
   }
 
   /** Drops every lease of `owner`; returns the released addresses. */
   releaseOwner(owner: string): string[] {
-    return this.#removeWhere((lease) => lease.owner === owner);
+    return this.#removeWhere((seen) => seen.lease?.owner === owner);
   }
 
   /**
@@ -158,7 +168,7 @@ export class Ipam {
    * concurrently with allocate() and with other reclaimers. Returns the reclaimed addresses.
    */
   reclaimStale(): string[] {
-    return this.#removeWhere((lease) => !isLive(lease), true);
+    return this.#removeWhere(isStale);
   }
 
   /** All current leases (files still being written are skipped). */
@@ -198,9 +208,9 @@ export class Ipam {
     return path.join(this.dir, typeof address === 'number' ? formatIpv4(address) : address);
   }
 
-  /** O_EXCL create: true if this process now owns the address, false if someone else already does. */
-  #tryCreate(address: number, content: string): boolean {
-    const file = this.#file(address);
+  /** O_EXCL create: true if this process now owns the name, false if someone else already does. */
+  #tryCreate(name: number | string, content: string): boolean {
+    const file = this.#file(name);
     let fd: number;
     try {
       fd = openSync(file, 'wx', 0o644);
@@ -225,8 +235,9 @@ export class Ipam {
     }
   }
 
-  /** Reads lease file `name` (or a claim of it at `file`) with its inode; undefined if the file vanished. */
-  #read(name: string, file = this.#file(name)): { lease: Lease | undefined; ino: number; mtimeMs: number } | undefined {
+  /** Reads a lease (or lock) file; undefined if it does not exist. */
+  #read(name: string): Seen | undefined {
+    const file = this.#file(name);
     let fd: number;
     try {
       fd = openSync(file, 'r');
@@ -235,53 +246,72 @@ export class Ipam {
       throw this.#ioError('open', file, err);
     }
     try {
-      const { ino, mtimeMs } = fstatSync(fd);
-      return { lease: parseLease(name, readFileSync(fd, 'utf8')), ino, mtimeMs };
+      const text = readFileSync(fd, 'utf8');
+      return { lease: parseLease(name, text), mtimeMs: fstatSync(fd).mtimeMs };
     } finally {
       closeSync(fd);
     }
   }
 
-  /**
-   * Removes the leases matching `doomed`. Each candidate is first renamed to a private claim name (atomic:
-   * only one remover can win), then re-checked: same inode as the one judged, still matching. If another
-   * process replaced the lease between our read and the rename, the fresh lease is linked back; link(2) fails
-   * rather than overwrite, so an allocator that took the address in that instant is never clobbered.
-   */
-  #removeWhere(doomed: (lease: Lease) => boolean, includeDebris = false): string[] {
-    const judge = (seen: { lease: Lease | undefined; mtimeMs: number }): boolean =>
-      seen.lease ? doomed(seen.lease) : includeDebris && Date.now() - seen.mtimeMs > UNREADABLE_GRACE_MS;
-    const removed: string[] = [];
-    for (const name of this.#names()) {
+  /** Removes every lease `doomed` picks: a lock-free first look, then the decision again under the lock. */
+  #removeWhere(doomed: (seen: Seen) => boolean): string[] {
+    return this.#names().filter((name) => {
       const seen = this.#read(name);
-      if (!seen || !judge(seen)) continue;
-      const file = this.#file(name);
-      const claim = this.#file(`.claim-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
-      try {
-        renameSync(file, claim);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw this.#ioError('rename', file, err);
-      }
-      const claimed = this.#read(name, claim);
-      if (claimed && claimed.ino === seen.ino && judge(claimed)) {
-        unlinkSync(claim);
-        removed.push(name);
+      return seen !== undefined && doomed(seen) && this.#removeUnderLock(name, doomed);
+    });
+  }
+
+  /**
+   * Under the removal lock of `name`, re-reads the lease and unlinks it if `doomed` says so. Returns whether
+   * it removed it. Only removers take the lock, and none holds it for more than a few system calls.
+   */
+  #removeUnderLock(name: string, doomed: (seen: Seen) => boolean): boolean {
+    const lock = `.lock-${name}`;
+    this.#acquire(lock);
+    try {
+      const seen = this.#read(name);
+      if (!seen || !doomed(seen)) return false;
+      unlinkSync(this.#file(name));
+      return true;
+    } finally {
+      unlinkSync(this.#file(lock));
+    }
+  }
+
+  /**
+   * Takes lock file `lock` (O_EXCL, holding our pid and start time). A lock whose holder died is broken by
+   * renaming it to a private name and re-checking it there, so two breakers cannot both remove one lock.
+   */
+  #acquire(lock: string): void {
+    const me = JSON.stringify({ owner: 'lock', pid: process.pid, pidStart: processStartTime(process.pid) });
+    for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      if (this.#tryCreate(lock, me)) return;
+      const held = this.#read(lock);
+      if (held && isStale(held)) {
+        const broken = `.broken-${lock}-${process.pid}-${randomBytes(4).toString('hex')}`;
+        try {
+          renameSync(this.#file(lock), this.#file(broken));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw this.#ioError('rename', this.#file(lock), err);
+          continue;
+        }
+        try {
+          const moved = this.#read(broken);
+          // Another breaker may have freed the name and a live remover locked it before our rename: put it
+          // back. link(2) never overwrites; should a third remover have locked the name in that instant, two
+          // removers run at once — only possible after a remover died inside its few-syscall critical section.
+          if (moved && !isStale(moved)) linkSync(this.#file(broken), this.#file(lock));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.#ioError('link', this.#file(lock), err);
+        } finally {
+          unlinkSync(this.#file(broken));
+        }
         continue;
       }
-      try {
-        linkSync(claim, file);
-      } catch (err) {
-        throw new IpamError(`lease ${name} was re-taken while being reclaimed and could not be restored`, {
-          code: 'ELEASE_CONFLICT',
-          path: file,
-          cause: err,
-        });
-      } finally {
-        unlinkSync(claim);
-      }
+      // A live remover holds it for microseconds; wait a moment without spinning the CPU.
+      Atomics.wait(SLEEPER, 0, 0, 1);
     }
-    return removed;
+    throw new IpamError(`lease lock ${this.#file(lock)} stayed busy`, { code: 'EBUSY', path: this.#file(lock) });
   }
 
   #ioError(syscall: string, file: string, err: unknown): IpamError {
