@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
   int ncandidates = 0;
   int errfd = -1;
   int i = 1;
+  // Executed from a memfd, the kernel names this process "memfd:ctr-init"; `ps` in the container should
+  // show what it is, not where it was loaded from.
+  prctl(PR_SET_NAME, "ctr-init", 0, 0, 0);
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "-e") == 0 && i + 1 < argc && ncandidates < MAX_CANDIDATES) {
       candidates[ncandidates++] = argv[++i];
