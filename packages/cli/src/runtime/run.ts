@@ -67,7 +67,7 @@ export interface RunResult {
 }
 
 const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
 /** Absolute paths inside the container to try for `cmd`, following PATH like execvp(3). */
 export function execCandidates(cmd: string, envPath: string, workdir: string): string[] {
@@ -168,7 +168,27 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   let container: Container | undefined;
   let publisher: Publisher | undefined;
   let pty: PtySession | undefined;
-  const signalHandlers: [string, () => void][] = [];
+  // Signals sent to ctr go to the container's PID 1. PID 1 ignores signals it has no handler for, so a stop
+  // signal is followed by SIGKILL after a grace period, as `docker stop` does. Handlers are installed before
+  // anything is created: a signal that arrives during setup is held and delivered once the command runs,
+  // instead of killing ctr halfway and leaking what it made.
+  const pendingSignals: NodeJS.Signals[] = [];
+  let stopTimer: NodeJS.Timeout | undefined;
+  let running: Container | undefined;
+  const deliver = (sig: NodeJS.Signals): void => {
+    if (!running) {
+      pendingSignals.push(sig);
+      return;
+    }
+    running.kill(sig);
+    if (sig !== 'SIGUSR1' && sig !== 'SIGUSR2' && !stopTimer) {
+      const target = running;
+      stopTimer = setTimeout(() => target.kill('SIGKILL'), stopTimeoutSeconds * 1000);
+      stopTimer.unref();
+    }
+  };
+  const signalHandlers = stopSignals.map((sig) => [sig, () => deliver(sig)] as const);
+  for (const [sig, handler] of signalHandlers) process.on(sig, handler);
   try {
     reserveName(state);
     cleanup.push('state file', () => removeState(state.name));
@@ -229,22 +249,10 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
       const session = pty;
       cleanup.push('terminal', () => session.restore());
     }
+    running = child;
     opts.onStart?.(state);
 
-    // Signals sent to ctr go to the container's PID 1. PID 1 ignores signals it has no handler for, so a stop
-    // signal is followed by SIGKILL after a grace period, as `docker stop` does.
-    let stopTimer: NodeJS.Timeout | undefined;
-    for (const sig of stopSignals) {
-      const handler = (): void => {
-        child.kill(sig);
-        if (sig !== 'SIGUSR1' && sig !== 'SIGUSR2' && !stopTimer) {
-          stopTimer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutSeconds * 1000);
-          stopTimer.unref();
-        }
-      };
-      process.on(sig, handler);
-      signalHandlers.push([sig, handler]);
-    }
+    for (const sig of pendingSignals.splice(0)) deliver(sig);
 
     const exit = await exited;
     if (stopTimer) clearTimeout(stopTimer);

@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { cliPath, ctr, defaultRootfs, hostSnapshot } from '../helpers.js';
+import { cliPath, ctr, defaultRootfs, hostSnapshot, waitForContainer } from '../helpers.js';
 
 describe.skipIf(skipUnless('ctr run isolation end to end', { root: isRoot, 'rootfs/default (ctr rootfs build)': existsSync(defaultRootfs) }))(
   'ctr run: isolation',
   () => {
     let before: Record<string, string[]>;
-    beforeAll(() => {
+    beforeAll(async () => {
+      await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
       before = hostSnapshot();
     });
     afterEach(() => {
@@ -103,8 +104,14 @@ describe.skipIf(skipUnless('ctr run isolation end to end', { root: isRoot, 'root
       expect(notExec.code).toBe(126);
       expect(notExec.stderr.trim().split('\n')).toHaveLength(1);
 
-      const killed = await ctr(['run', '--net', 'none', defaultRootfs, 'sh', '-c', 'kill -KILL $$']);
-      expect(killed.code).toBe(137);
+      // PID 1 cannot be killed from inside its own namespace, so the command kills itself under --init
+      const selfKilled = await ctr(['run', '--net', 'none', '--init', defaultRootfs, 'sh', '-c', 'kill -KILL $$']);
+      expect(selfKilled.code).toBe(137);
+
+      const done = ctr(['run', '--net', 'none', '--name', 'killed-from-host', defaultRootfs, 'sleep', '30']);
+      const entry = await waitForContainer('killed-from-host');
+      process.kill(entry.pid, 'SIGKILL');
+      expect((await done).code).toBe(137);
     });
 
     it('forwards SIGTERM sent to ctr to the container (143)', async () => {
@@ -134,7 +141,8 @@ describe.skipIf(skipUnless('ctr run bad input', { root: isRoot, 'rootfs/default 
   'ctr run: bad input gives one line, exit 125, nothing left behind',
   () => {
     let before: Record<string, string[]>;
-    beforeAll(() => {
+    beforeAll(async () => {
+      await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
       before = hostSnapshot();
     });
     afterEach(() => {

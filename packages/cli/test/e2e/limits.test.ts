@@ -34,7 +34,8 @@ async function cpuRun(name: string, extra: string[]): Promise<number> {
 
 describe.skipIf(skipUnless('ctr resource limits end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('ctr run: limits', () => {
   let before: Record<string, string[]>;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
     before = hostSnapshot();
   });
   afterEach(() => {

@@ -29,7 +29,8 @@ async function startServer(name: string, extra: string[] = []): Promise<{ ip: st
 
 describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('ctr run: networking', () => {
   let before: Record<string, string[]>;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
     before = hostSnapshot();
   });
   afterEach(() => {
