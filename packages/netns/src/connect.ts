@@ -1,12 +1,13 @@
 // connect.ts — the one-call network setup the runtime needs per container: a shared bridge with the gateway
 // address, a veth whose peer is born inside the container's netns, and inside that netns `lo`, the interface,
-// its address and the default route. Everything is synchronous rtnetlink, no sysfs and no helper binaries, in
-// about a dozen round trips. See: rtnetlink(7), veth(4), bridge(8), network_namespaces(7).
+// its address and the default route. Everything is synchronous rtnetlink, no sysfs and no helper binaries:
+// 8 round trips per container once the bridge exists.
+// See: rtnetlink(7), veth(4), bridge(8), network_namespaces(7).
 import { closeSync, openSync } from 'node:fs';
 
 import { addAddress } from './addresses.js';
 import { NetnsError } from './errors.js';
-import { createVeth, deleteLink, ensureBridge, getLink, setLink, setLinkUp, validateIfname } from './links.js';
+import { createVeth, deleteLink, ensureBridge, getLink, setLinkUp, validateIfname } from './links.js';
 import { addRoute } from './routes.js';
 import { NetlinkSocket } from './socket.js';
 
@@ -80,16 +81,21 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
   let inner: NetlinkSocket | undefined;
   try {
     const bridge = ensureBridge(host, opts.bridge);
-    ignoreExists(() => addAddress(host, bridge.index, opts.bridgeAddress));
-    if (!bridge.up) setLinkUp(host, bridge.index);
+    // The bridge is configured in the order address, then up, so a bridge found up already has its address
+    // and the steady state costs one lookup. A bridge found down is configured here, racing peers tolerated.
+    if (!bridge.up) {
+      ignoreExists(() => addAddress(host, bridge.index, opts.bridgeAddress));
+      setLinkUp(host, bridge.index);
+    }
 
     const veth = createVeth(host, {
       name: opts.hostIfname,
       peerName: containerIfname,
       peerNetns: { path: `/proc/self/fd/${nsFd}` },
+      master: bridge.index,
+      up: true,
     });
     vethCreated = true;
-    setLink(host, veth.index, { master: bridge.index, up: true });
 
     inner = NetlinkSocket.open(`/proc/self/fd/${nsFd}`);
     setLinkUp(inner, 'lo');

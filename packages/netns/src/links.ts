@@ -48,12 +48,22 @@ export type PeerNetns = { pid: number } | { path: string };
 /**
  * Creates a veth pair `name` ↔ `peerName`. With `peerNetns` the peer is born inside that netns (IFLA_NET_NS_FD
  * of the opened file, or IFLA_NET_NS_PID), so it never appears on the host and its name cannot collide
- * there. Returns the host end as the kernel reports it.
+ * there. `master` (a bridge ifindex) and `up` apply to the local end in the same request; the peer stays
+ * down (see encodeNewVeth). Returns the local end as the kernel reports it.
  */
-export function createVeth(sock: NetlinkSocket, opts: { name: string; peerName: string; peerNetns?: PeerNetns }): Link {
+export function createVeth(
+  sock: NetlinkSocket,
+  opts: { name: string; peerName: string; peerNetns?: PeerNetns; master?: number; up?: boolean },
+): Link {
   validateIfname(opts.name);
   validateIfname(opts.peerName);
   const context = `veth ${opts.name} peer ${opts.peerName}`;
+  const local = {
+    name: opts.name,
+    peerName: opts.peerName,
+    ...(opts.master === undefined ? {} : { master: opts.master }),
+    ...(opts.up === undefined ? {} : { up: opts.up }),
+  };
   if (opts.peerNetns && 'path' in opts.peerNetns) {
     const path = opts.peerNetns.path;
     let fd: number;
@@ -70,13 +80,13 @@ export function createVeth(sock: NetlinkSocket, opts: { name: string; peerName: 
       });
     }
     try {
-      sock.request(encodeNewVeth({ name: opts.name, peerName: opts.peerName, peerNetns: { fd } }), context);
+      sock.request(encodeNewVeth({ ...local, peerNetns: { fd } }), context);
     } finally {
       closeSync(fd);
     }
   } else {
     const peerNetns = opts.peerNetns && { pid: opts.peerNetns.pid };
-    sock.request(encodeNewVeth({ name: opts.name, peerName: opts.peerName, ...(peerNetns && { peerNetns }) }), context);
+    sock.request(encodeNewVeth({ ...local, ...(peerNetns && { peerNetns }) }), context);
   }
   return getLink(sock, opts.name);
 }

@@ -103,16 +103,23 @@ function refParts(ref: LinkRef, ifinfo: { flags?: number; change?: number } = {}
 /**
  * RTM_NEWLINK creating a veth pair whose peer is created directly in `peerNetns` (no move afterwards):
  * VETH_INFO_PEER carries a complete ifinfomsg followed by the peer's own attributes (linux/veth.h).
+ * `master` and `up` apply to the local end in the same request. The peer cannot be created up: the kernel
+ * opens it before the pair is linked and answers ENOTCONN, so it is set up afterwards from its own netns.
  */
-export function encodeNewVeth(opts: { name: string; peerName: string; peerNetns?: NetnsTarget }, seq = 0): Buffer {
+export function encodeNewVeth(
+  opts: { name: string; peerName: string; peerNetns?: NetnsTarget; master?: number; up?: boolean },
+  seq = 0,
+): Buffer {
   const peer = [encodeIfInfoMsg()];
   if (opts.peerNetns) peer.push(netnsAttr(opts.peerNetns));
   peer.push(attrString(IFLA_IFNAME, opts.peerName));
-  return encodeMessage(RTM_NEWLINK, CREATE, seq, [
-    encodeIfInfoMsg(),
+  const parts = [encodeIfInfoMsg(opts.up ? { flags: IFF_UP, change: IFF_UP } : {})];
+  if (opts.master !== undefined) parts.push(attrU32(IFLA_MASTER, opts.master));
+  parts.push(
     attrString(IFLA_IFNAME, opts.name),
     attrNested(IFLA_LINKINFO, [kindAttr('veth'), attrNested(IFLA_INFO_DATA, [attrNested(VETH_INFO_PEER, peer)])]),
-  ]);
+  );
+  return encodeMessage(RTM_NEWLINK, CREATE, seq, parts);
 }
 
 /** RTM_NEWLINK creating a bridge with kernel defaults (STP off, forward delay irrelevant without STP). */

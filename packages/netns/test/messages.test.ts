@@ -36,6 +36,10 @@ describe('request encoders match captured iproute2 messages byte for byte', () =
     golden('rtm_newlink_veth_peer_fd', (seq) =>
       encodeNewVeth({ name: 'ctrgv1', peerName: 'eth1', peerNetns: { fd: 4 } }, seq));
   });
+  it('veth created up and enslaved in the same request', () => {
+    golden('rtm_newlink_veth_master_up', (seq) =>
+      encodeNewVeth({ name: 'ctrgv3', peerName: 'eth3', peerNetns: { pid: 15186 }, master: 180, up: true }, seq));
+  });
   it('bridge', () => golden('rtm_newlink_bridge', (seq) => encodeNewBridge('ctrgbr0', seq)));
   it('lookup by name', () => golden('rtm_getlink_by_name', (seq) => encodeGetLink('ctrgv0', seq)));
   it('enslave to a bridge', () =>
