@@ -280,7 +280,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   }
 }
 
-/** Containers whose supervising `ctr run` is alive. */
+/** Containers whose supervising `ctr run` is alive and whose process exists (a reserved name is not listed). */
 export function listContainers(): ContainerState[] {
-  return readAllStates().filter(isLive);
+  return readAllStates().filter((s) => s.pid > 0 && isLive(s));
 }
