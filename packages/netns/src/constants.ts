@@ -4,7 +4,6 @@
 // See: netlink(7), rtnetlink(7).
 
 // linux/socket.h
-export const AF_UNSPEC = 0;
 export const AF_INET = 2;
 
 // linux/netlink.h — message types and flags
@@ -38,7 +37,6 @@ export const NLMSG_HDRLEN = 16;
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
 export const RTM_GETLINK = 18;
-export const RTM_SETLINK = 19;
 export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
 export const RTM_GETADDR = 22;
@@ -51,7 +49,6 @@ export const RTM_NAMES: Readonly<Record<number, string>> = {
   [RTM_NEWLINK]: 'RTM_NEWLINK',
   [RTM_DELLINK]: 'RTM_DELLINK',
   [RTM_GETLINK]: 'RTM_GETLINK',
-  [RTM_SETLINK]: 'RTM_SETLINK',
   [RTM_NEWADDR]: 'RTM_NEWADDR',
   [RTM_DELADDR]: 'RTM_DELADDR',
   [RTM_GETADDR]: 'RTM_GETADDR',
@@ -61,12 +58,10 @@ export const RTM_NAMES: Readonly<Record<number, string>> = {
 };
 
 // linux/rtnetlink.h — routing tables, protocols, scopes, types, attributes
-export const RT_TABLE_UNSPEC = 0;
 export const RT_TABLE_MAIN = 254;
 export const RTPROT_UNSPEC = 0;
 export const RTPROT_KERNEL = 2;
 export const RTPROT_BOOT = 3;
-export const RTPROT_STATIC = 4;
 export const RT_SCOPE_UNIVERSE = 0;
 export const RT_SCOPE_LINK = 253;
 export const RT_SCOPE_HOST = 254;
@@ -91,12 +86,10 @@ export const IFLA_IFNAME = 3;
 export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_MASTER = 10;
-export const IFLA_OPERSTATE = 16;
 export const IFLA_LINKINFO = 18;
 export const IFLA_NET_NS_PID = 19;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_EXT_MASK = 29;
-export const IFLA_LINK_NETNSID = 37;
 
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
@@ -108,12 +101,9 @@ export const VETH_INFO_PEER = 1;
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
 export const IFA_LABEL = 3;
-export const IFA_BROADCAST = 4;
 
 // linux/if.h
 export const IFF_UP = 0x1;
-export const IFF_LOOPBACK = 0x8;
-export const IFF_LOWER_UP = 0x10000;
 /** Buffer size for an interface name including its NUL: names are at most 15 bytes. */
 export const IFNAMSIZ = 16;
 

@@ -70,12 +70,27 @@ export class NetlinkSocket {
     if (this.#fd < 0) throw new NetnsError('netlink socket is closed', { code: 'ERR_SOCKET_CLOSED' });
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     message.writeUInt32LE(seq, 8);
-    netlinkSend(this.#fd, message);
     const requestName = RTM_NAMES[type] ?? `type ${type}`;
+    const io = <T>(call: () => T): T => {
+      try {
+        return call();
+      } catch (err) {
+        // EAGAIN from recv means the kernel did not answer within timeoutMs.
+        const e = err as NodeJS.ErrnoException;
+        const what = context ? `${requestName} ${context}` : requestName;
+        throw new NetnsError(`${what}: ${e.syscall ?? 'netlink'}: ${e.code ?? e.message}`, {
+          code: e.code ?? 'ENETLINK',
+          ...(e.errno === undefined ? {} : { errno: e.errno }),
+          syscall: e.syscall ?? 'netlink',
+          cause: err,
+        });
+      }
+    };
+    io(() => netlinkSend(this.#fd, message));
     const replies: NlMessage[] = [];
     let interrupted = false;
     for (;;) {
-      for (const msg of decodeMessages(netlinkRecv(this.#fd, this.timeoutMs))) {
+      for (const msg of decodeMessages(io(() => netlinkRecv(this.#fd, this.timeoutMs)))) {
         if (msg.header.seq !== seq) continue;
         if (msg.header.flags & NLM_F_DUMP_INTR) interrupted = true;
         if (msg.header.type === NLMSG_ERROR) {

@@ -3,7 +3,21 @@
 import { describe, expect, it } from 'vitest';
 
 import { decodeMessages } from '../src/codec.js';
-import { NLMSG_DONE, RTM_DELADDR, RTM_DELROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE } from '../src/constants.js';
+import {
+  NLMSG_DONE,
+  RT_SCOPE_HOST,
+  RT_SCOPE_LINK,
+  RT_SCOPE_UNIVERSE,
+  RT_TABLE_MAIN,
+  RTM_DELADDR,
+  RTM_DELROUTE,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  RTM_NEWROUTE,
+  RTN_UNICAST,
+  RTPROT_BOOT,
+  RTPROT_KERNEL,
+} from '../src/constants.js';
 import { parseIpv4 } from '../src/ipv4.js';
 import {
   decodeAddress,
@@ -80,15 +94,15 @@ describe('decoders read captured kernel dump replies', () => {
   it('addresses', () => {
     const addrs = decodeMessages(fixture('reply_dump_addr')).map(decodeAddress);
     expect(addrs).toEqual([
-      { index: 1, address: '127.0.0.1', prefixLen: 8, scope: 254, label: 'lo' },
-      { index: 4, address: '10.254.0.5', prefixLen: 16, scope: 0, label: 'eth0' },
+      { index: 1, address: '127.0.0.1', prefixLen: 8, scope: RT_SCOPE_HOST, label: 'lo' },
+      { index: 4, address: '10.254.0.5', prefixLen: 16, scope: RT_SCOPE_UNIVERSE, label: 'eth0' },
     ]);
   });
   it('routes', () => {
     const routes = decodeMessages(fixture('reply_dump_route')).map(decodeRoute);
     expect(routes).toEqual([
-      { dst: '0.0.0.0/0', gateway: '10.254.0.1', oif: 4, table: 254, protocol: 3, scope: 0, type: 1 },
-      { dst: '10.254.0.0/16', oif: 4, prefsrc: '10.254.0.5', table: 254, protocol: 2, scope: 253, type: 1 },
+      { dst: '0.0.0.0/0', gateway: '10.254.0.1', oif: 4, table: RT_TABLE_MAIN, protocol: RTPROT_BOOT, scope: RT_SCOPE_UNIVERSE, type: RTN_UNICAST },
+      { dst: '10.254.0.0/16', oif: 4, prefsrc: '10.254.0.5', table: RT_TABLE_MAIN, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, type: RTN_UNICAST },
     ]);
   });
   it('NLMSG_DONE', () => {

@@ -185,6 +185,20 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       }
     });
 
+    it('reads a dump spanning several datagrams, and refuses requests on a closed socket', () => {
+      const bridges = Array.from({ length: 40 }, () => name('d'));
+      for (const br of bridges) createBridge(host, br);
+      const names = listLinks(host).map((l) => l.name);
+      expect(names).toEqual(expect.arrayContaining(bridges));
+      expect(names.sort()).toEqual(ipJson<IpLink[]>(['link', 'show']).map((l) => l.ifname).sort());
+      for (const br of bridges) deleteLink(host, br);
+      expect(hostLinksWithPrefix('ctrtd')).toEqual([]);
+
+      const sock = NetlinkSocket.open();
+      sock.close();
+      expect(() => listLinks(sock)).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_CLOSED' }));
+    });
+
     it('connectContainer wires a container end to end; the host reaches a listener inside over TCP', async () => {
       const container = await startNetns();
       holders.push(container);
