@@ -98,7 +98,7 @@ function parseLease(address: string, text: string): Lease | undefined {
   }
 }
 
-/** Lease files are named by dotted-quad address; claims and other debris start with a dot. */
+/** Lease files are named by dotted-quad address; lock files (and broken locks) start with a dot. */
 function isLeaseName(name: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(name);
 }
@@ -131,7 +131,11 @@ export class Ipam {
       throw new IpamError(`cannot lease for pid ${request.pid}: no such process`, { code: 'ESRCH' });
     }
     const content = JSON.stringify({ owner: request.owner, pid: request.pid, pidStart });
-    mkdirSync(this.dir, { recursive: true });
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (err) {
+      throw this.#ioError('mkdir', this.dir, err);
+    }
     if (request.requested !== undefined) {
       const address = this.#validateStatic(request.requested);
       if (!this.#tryCreate(address, content)) {
