@@ -1,9 +1,11 @@
 // helpers.ts — drive the real `ctr` binary (dist/cli.js) against the default rootfs, and snapshot the host
 // state a container could leak (mounts, state files, veths, cgroups) so each test can prove nothing leaked.
 import { spawn, execFileSync } from 'node:child_process';
+import { afterEach, beforeAll, expect } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCgroupManager } from '@ctr/cgroups';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const cliPath = path.resolve(here, '../dist/cli.js');
@@ -122,4 +124,75 @@ export function host(cmd: string, args: string[], timeoutMs = 10_000): Promise<C
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * Registers the leak check of a suite: before it, `ctr ps` releases what an earlier, killed run may have left
+ * (so that is not blamed on this suite) and the host is snapshotted; after every test it must be the same.
+ */
+export function expectNothingLeaked(): void {
+  let before: Record<string, string[]>;
+  beforeAll(async () => {
+    await ctr(['ps']);
+    before = hostSnapshot();
+  });
+  afterEach(() => {
+    expect(hostSnapshot()).toEqual(before);
+  });
+}
+
+/**
+ * Cores the processes of a container's cgroup used over `seconds`, from that cgroup's own CPU accounting.
+ * @param cgroupPath the group as `ctr ps --json` reports it: relative to this process's own cgroup
+ */
+export async function measureCores(cgroupPath: string, seconds: number): Promise<number> {
+  const manager = createCgroupManager({ path: cgroupPath });
+  const t0 = process.hrtime.bigint();
+  const u0 = manager.stats().cpu!.usageNs;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const u1 = manager.stats().cpu!.usageNs;
+  const t1 = process.hrtime.bigint();
+  return (u1 - u0) / Number(t1 - t0);
+}
+
+export interface Started {
+  entry: PsEntry;
+  /** sends SIGTERM to `ctr run` and resolves with its result */
+  stop(): Promise<CtrResult>;
+}
+
+/**
+ * Starts `ctr run --name NAME ...args` in the background and resolves once `ctr ps` lists it and, with
+ * `readyLine`, once its stdout printed that text. If it ends or fails to get ready, it is stopped and this
+ * rejects, so a test never leaves a container behind.
+ */
+export async function startContainer(name: string, args: string[], readyLine?: string): Promise<Started> {
+  let child: import('node:child_process').ChildProcess | undefined;
+  let ready: Promise<void> = Promise.resolve();
+  const done = ctr(['run', '--name', name, ...args], {
+    timeoutMs: 60_000,
+    onSpawn: (c) => {
+      child = c;
+      if (readyLine === undefined) return;
+      ready = new Promise((resolve) => {
+        let out = '';
+        c.stdout!.on('data', (d) => {
+          out += d;
+          if (out.includes(readyLine)) resolve();
+        });
+      });
+    },
+  });
+  const stop = async (): Promise<CtrResult> => {
+    child!.kill('SIGTERM');
+    return done;
+  };
+  try {
+    const entry = await waitForContainer(name);
+    await Promise.race([ready, done.then((r) => Promise.reject(new Error(`container ${name} ended: ${r.stderr}`)))]);
+    return { entry, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -4,21 +4,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { cliPath, ctr, defaultRootfs, hostSnapshot, waitForContainer } from '../helpers.js';
+import { cliPath, ctr, defaultRootfs, expectNothingLeaked, waitForContainer } from '../helpers.js';
 
 describe.skipIf(skipUnless('ctr run isolation end to end', { root: isRoot, 'rootfs/default (ctr rootfs build)': existsSync(defaultRootfs) }))(
   'ctr run: isolation',
   () => {
-    let before: Record<string, string[]>;
-    beforeAll(async () => {
-      await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
-      before = hostSnapshot();
-    });
-    afterEach(() => {
-      expect(hostSnapshot()).toEqual(before);
-    });
+    expectNothingLeaked();
 
     it('sets the given hostname inside and leaves the host one alone', async () => {
       const hostHostname = os.hostname();
@@ -140,14 +133,7 @@ describe.skipIf(skipUnless('ctr run isolation end to end', { root: isRoot, 'root
 describe.skipIf(skipUnless('ctr run bad input', { root: isRoot, 'rootfs/default (ctr rootfs build)': existsSync(defaultRootfs) }))(
   'ctr run: bad input gives one line, exit 125, nothing left behind',
   () => {
-    let before: Record<string, string[]>;
-    beforeAll(async () => {
-      await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
-      before = hostSnapshot();
-    });
-    afterEach(() => {
-      expect(hostSnapshot()).toEqual(before);
-    });
+    expectNothingLeaked();
 
     const cases: [string, string[], RegExp][] = [
       ['a missing rootfs', ['/nonexistent/rootfs', 'true'], /rootfs "\/nonexistent\/rootfs" does not exist/],

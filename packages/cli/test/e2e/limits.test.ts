@@ -3,9 +3,9 @@
 // process cap; `ctr stats` shows limits and usage; no cgroup survives.
 import { existsSync } from 'node:fs';
 import { createCgroupManager } from '@ctr/cgroups';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { ctr, defaultRootfs, hostSnapshot, waitForContainer } from '../helpers.js';
+import { ctr, defaultRootfs, expectNothingLeaked, startContainer } from '../helpers.js';
 
 /** Cores used by the container over `seconds`, from its cgroup's CPU time. */
 async function measureCores(cgroupPath: string, seconds: number): Promise<number> {
@@ -19,28 +19,16 @@ async function measureCores(cgroupPath: string, seconds: number): Promise<number
 }
 
 async function cpuRun(name: string, extra: string[]): Promise<number> {
-  let child: import('node:child_process').ChildProcess | undefined;
-  const done = ctr(['run', '--net', 'none', '--name', name, ...extra, defaultRootfs, 'threads-cpu', '2'], {
-    onSpawn: (c) => (child = c),
-    timeoutMs: 30_000,
-  });
-  const entry = await waitForContainer(name);
-  await new Promise((r) => setTimeout(r, 1000)); // threads-cpu starts its threads
-  const cores = await measureCores(entry.cgroup!, 3);
-  child!.kill('SIGTERM');
-  await done;
-  return cores;
+  const run = await startContainer(name, ['--net', 'none', ...extra, defaultRootfs, 'threads-cpu', '2'], 'All threads are created');
+  try {
+    return await measureCores(run.entry.cgroup!, 3);
+  } finally {
+    await run.stop();
+  }
 }
 
 describe.skipIf(skipUnless('ctr resource limits end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('ctr run: limits', () => {
-  let before: Record<string, string[]>;
-  beforeAll(async () => {
-    await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
-    before = hostSnapshot();
-  });
-  afterEach(() => {
-    expect(hostSnapshot()).toEqual(before);
-  });
+  expectNothingLeaked();
 
   it('--cpus 0.5 holds threads-cpu 2 to half a core; without a limit it gets more than 1.5', async () => {
     const limited = await cpuRun('lim-cpu', ['--cpus', '0.5']);
@@ -70,16 +58,9 @@ describe.skipIf(skipUnless('ctr resource limits end to end', { root: isRoot, 'ro
   }, 60_000);
 
   it('ctr stats --no-stream --json shows the limits and non-zero usage', async () => {
-    let child: import('node:child_process').ChildProcess | undefined;
-    const done = ctr(['run', '--net', 'none', '--name', 'lim-stats', '--cpus', '1', '--memory', '128m', '--pids-limit', '50', defaultRootfs, 'threads-cpu', '1'], {
-      onSpawn: (c) => (child = c),
-      timeoutMs: 30_000,
-    });
-    await waitForContainer('lim-stats');
-    await new Promise((r) => setTimeout(r, 1500));
-    const r = await ctr(['stats', '--no-stream', '--json', 'lim-stats']);
-    child!.kill('SIGTERM');
-    await done;
+    const run = await startContainer('lim-stats', ['--net', 'none', '--cpus', '1', '--memory', '128m', '--pids-limit', '50', defaultRootfs, 'threads-cpu', '1'], 'All threads are created');
+    await new Promise((r) => setTimeout(r, 1000));
+    const r = await ctr(['stats', '--no-stream', '--json', 'lim-stats']).finally(() => run.stop());
     expect(r.code).toBe(0);
     const [row] = JSON.parse(r.stdout);
     expect(row.name).toBe('lim-stats');

@@ -5,52 +5,20 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { ctr, defaultRootfs, demoBuild, host, hostSnapshot, waitForContainer, type CtrResult } from '../helpers.js';
+import { ctr, defaultRootfs, demoBuild, expectNothingLeaked, host, startContainer, waitForContainer, type CtrResult } from '../helpers.js';
 
 const client = path.join(demoBuild, 'client');
 
-/** Starts a server container; returns its IP once it listens, and a function that stops it (SIGTERM to ctr). */
+/** A server container, ready once it listens. */
 async function startServer(name: string, extra: string[] = []): Promise<{ ip: string; stop: () => Promise<CtrResult> }> {
-  let child: import('node:child_process').ChildProcess | undefined;
-  let listening: Promise<void> | undefined;
-  const done = ctr(['run', '--name', name, ...extra, defaultRootfs, 'server'], {
-    timeoutMs: 60_000,
-    onSpawn: (c) => {
-      child = c;
-      listening = new Promise((resolve) => {
-        let out = '';
-        c.stdout!.on('data', (d) => {
-          out += d;
-          if (out.includes('listening on')) resolve();
-        });
-      });
-    },
-  });
-  const stop = async (): Promise<CtrResult> => {
-    child!.kill('SIGTERM');
-    return done;
-  };
-  try {
-    const entry = await waitForContainer(name);
-    await Promise.race([listening, done.then((r) => Promise.reject(new Error(`server ${name} ended: ${r.stderr}`)))]);
-    return { ip: entry.ip!, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const { entry, stop } = await startContainer(name, [...extra, defaultRootfs, 'server'], 'listening on');
+  return { ip: entry.ip!, stop };
 }
 
 describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('ctr run: networking', () => {
-  let before: Record<string, string[]>;
-  beforeAll(async () => {
-    await ctr(['ps']); // releases what an earlier, killed run may have left, so it is not blamed on these tests
-    before = hostSnapshot();
-  });
-  afterEach(() => {
-    expect(hostSnapshot()).toEqual(before);
-  });
+  expectNothingLeaked();
 
   it('server in the container answers the client on the host at the container IP', async () => {
     const srv = await startServer('net-seed');

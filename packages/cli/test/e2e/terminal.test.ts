@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { cliPath, defaultRootfs } from '../helpers.js';
+import { cliPath, defaultRootfs, expectNothingLeaked } from '../helpers.js';
 
 const hasTmux = (() => {
   try {
@@ -44,6 +44,7 @@ describe.skipIf(skipUnless('ctr run through a real terminal', { root: isRoot, tm
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ctr-tty-'));
     const statusFile = path.join(dir, 'status');
     const sttyFile = path.join(dir, 'stty');
+    expectNothingLeaked();
     afterAll(() => {
       try {
         tmux('kill-session', '-t', session);
