@@ -2,6 +2,7 @@
 // server in a container answers the client on the host, containers reach each other, published ports work,
 // 20 concurrent runs get 20 addresses, and nothing (veth, bridge port, lease, state) survives the runs.
 // `ip -j` is used only as an independent observer. Traffic goes only to addresses these tests create.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +106,18 @@ describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     });
   }
+
+  it('refuses a subnet that overlaps a host route it did not create, naming both', async () => {
+    const routes = JSON.parse(execFileSync('ip', ['-j', '-4', 'route', 'show', 'table', 'main'], { encoding: 'utf8' })) as { dst: string }[];
+    const hostRoute = routes.find((r) => r.dst !== 'default' && !r.dst.startsWith('10.88.'));
+    expect(hostRoute, 'this host has no non-default IPv4 route to collide with').toBeDefined();
+    const dst = hostRoute!.dst.includes('/') ? hostRoute!.dst : `${hostRoute!.dst}/32`;
+    const r = await ctr(['run', defaultRootfs, 'true'], { env: { ...process.env, CTR_SUBNET: dst, CTR_BRIDGE: 'ctrovl0' } });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain(`subnet ${dst} overlaps the host route ${hostRoute!.dst}`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).not.toContain('ctrovl0');
+  });
 
   it('refuses a publish port that is already busy', async () => {
     const net = await import('node:net');
