@@ -1,0 +1,54 @@
+// capabilities.ts — capability names ↔ numbers, for the `includes.caps` / `excludes.caps` conditions of
+// Docker profiles (which name capabilities, while the runtime keeps a set of numbers). See capabilities(7),
+// <linux/capability.h>.
+
+/** Capability names indexed by number (CAP_CHOWN = 0 … CAP_CHECKPOINT_RESTORE = 40). */
+export const CAPABILITY_NAMES: readonly string[] = Object.freeze([
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+]);
+
+/** The number of a capability name (`CAP_SYS_ADMIN` → 21), or undefined for a name the kernel lacks. */
+export function capabilityNumber(name: string): number | undefined {
+  const index = CAPABILITY_NAMES.indexOf(name);
+  return index < 0 ? undefined : index;
+}
