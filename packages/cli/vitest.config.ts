@@ -1,3 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { fileParallelism: false, testTimeout: 30_000 } });
+// test/v2 needs a cgroup v2 kernel: it runs in a qemu guest through vitest.v2.config.ts (`pnpm test:v2` at the
+// root), never in the default run on this cgroup v1 host.
+export default defineConfig({ test: { fileParallelism: false, testTimeout: 30_000, exclude: [...configDefaults.exclude, 'test/v2/**'] } });

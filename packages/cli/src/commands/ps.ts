@@ -2,7 +2,7 @@
 // `ctr run` is gone are cleaned up first (their leases, cgroups and state files), not shown.
 import { parseVerbArgs } from '../args.js';
 import { invalid } from '../runtime/errors.js';
-import { listContainers } from '../runtime/run.js';
+import { listContainers } from '../runtime/state.js';
 import { sweepStale } from '../runtime/sweep.js';
 import { formatTable } from '../table.js';
 

@@ -5,8 +5,7 @@ import { createCgroupManager, formatSize, type CgroupStats } from '@ctr/cgroups'
 import { cursorTo, clearScreenDown } from 'node:readline';
 import { parseVerbArgs } from '../args.js';
 import { invalid } from '../runtime/errors.js';
-import { listContainers } from '../runtime/run.js';
-import type { ContainerState } from '../runtime/state.js';
+import { listContainers, type ContainerState } from '../runtime/state.js';
 import { sweepStale } from '../runtime/sweep.js';
 import { formatTable } from '../table.js';
 

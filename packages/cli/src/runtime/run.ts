@@ -14,9 +14,7 @@ import { prepareLimits, type LimitOptions } from './limits.js';
 import { connectBridge } from './network.js';
 import { generateName, newId } from './names.js';
 import { openPublisher, type Publisher } from './publish.js';
-import {
-  containersDir, isLive, readAllStates, removeState, reserveName, updateState, type ContainerState,
-} from './state.js';
+import { containersDir, removeState, reserveName, updateState, type ContainerState } from './state.js';
 import { sweepStale } from './sweep.js';
 import { attachPty, terminalSize, type PtySession } from './terminal.js';
 import {
@@ -278,9 +276,4 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
       throw new CtrError(errors.map((e) => e.message).join('; '), { code: 'ERR_CTR_CLEANUP', cleanupErrors: errors });
     }
   }
-}
-
-/** Containers whose supervising `ctr run` is alive and whose process exists (a reserved name is not listed). */
-export function listContainers(): ContainerState[] {
-  return readAllStates().filter((s) => s.pid > 0 && isLive(s));
 }

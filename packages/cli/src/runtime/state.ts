@@ -90,3 +90,8 @@ export function readAllStates(): ContainerState[] {
 export function isLive(state: ContainerState): boolean {
   return processStartTime(state.ctrPid) === state.ctrPidStart;
 }
+
+/** Containers whose supervising `ctr run` is alive and whose process exists (a reserved name is not listed). */
+export function listContainers(): ContainerState[] {
+  return readAllStates().filter((s) => s.pid > 0 && isLive(s));
+}
