@@ -6,4 +6,4 @@ export declare const buildDir: string;
 /** Every program the Makefile builds, by file name inside {@link buildDir}. */
 export declare const programs: readonly DemoProgram[];
 
-export type DemoProgram = 'server' | 'client' | 'threads-cpu' | 'mem-hog' | 'fork-bomb' | 'chroot-escape';
+export type DemoProgram = 'server' | 'client' | 'threads-cpu' | 'mem-hog' | 'fork-bomb' | 'chroot-escape' | 'escape-probe';

@@ -5,4 +5,4 @@ import { fileURLToPath } from 'node:url';
 export const buildDir = fileURLToPath(new URL('./build', import.meta.url));
 
 /** Every program the Makefile builds, by file name inside {@link buildDir}. */
-export const programs = Object.freeze(['server', 'client', 'threads-cpu', 'mem-hog', 'fork-bomb', 'chroot-escape']);
+export const programs = Object.freeze(['server', 'client', 'threads-cpu', 'mem-hog', 'fork-bomb', 'chroot-escape', 'escape-probe']);
