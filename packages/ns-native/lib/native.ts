@@ -22,6 +22,19 @@ export interface NativeSpawnOptions {
   stdio: { kind: 'pty'; rows: number; cols: number } | { kind: 'fds'; fds: [number, number, number] };
   /** Sealed ctr-init memfd from `loadInitImage`; absent without `init`. */
   initFd?: number;
+  security?: NativeSecurityOptions;
+}
+
+/** `security` as lib/security.ts validated it, plus the kernel's last capability number. */
+export interface NativeSecurityOptions {
+  capabilities: number[];
+  lastCap: number;
+  noNewPrivileges: boolean;
+  seccomp?: Buffer;
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  readonlyRootfs: boolean;
+  userns?: { hostUid: number; hostGid: number; size: number };
 }
 
 export interface NativeContainer {

@@ -5,6 +5,8 @@
 import { constants } from 'node:os';
 import path from 'node:path';
 import { native, packageDir, type NativeContainer, type NativeExitStatus } from './native.js';
+import { checkSecurity, type SecurityOptions } from './security.js';
+import { checkString, checkStrings, invalid } from './validate.js';
 
 /** How the container's fds 0–2 are provided. */
 export type StdioSpec =
@@ -29,6 +31,8 @@ export interface SpawnContainerOptions {
   stdio: StdioSpec;
   /** Run the command under ctr-init (PID 1: signal forwarding, zombie reaping). Default false. */
   init?: boolean;
+  /** Capabilities, no_new_privs, seccomp, masked/read-only paths, user namespace. Absent: none of them. */
+  security?: SecurityOptions;
 }
 
 /**
@@ -45,6 +49,7 @@ export interface ExitStatus {
 export type ContainerSetupStage =
   | 'pdeathsig'
   | 'sync'
+  | 'userns'
   | 'cgroupns'
   | 'rootfs'
   | 'proc'
@@ -52,10 +57,16 @@ export type ContainerSetupStage =
   | 'dev'
   | 'hostname'
   | 'pivot_root'
+  | 'masked_paths'
+  | 'readonly_paths'
+  | 'readonly_root'
   | 'cwd'
   | 'terminal'
   | 'signals'
+  | 'capabilities'
+  | 'no_new_privs'
   | 'fds'
+  | 'seccomp'
   | 'exec';
 
 /**
@@ -81,26 +92,6 @@ function toExitStatus(raw: NativeExitStatus): ExitStatus {
     exitCode: raw.exitCode,
     signal: raw.signal === null ? null : (signalNames.get(raw.signal) ?? raw.signal),
   };
-}
-
-function invalid(name: string, why: string): never {
-  const error = new TypeError(`options.${name} ${why}`);
-  Object.assign(error, { code: 'ERR_INVALID_ARG_VALUE' });
-  throw error;
-}
-
-function checkString(name: string, value: unknown, absolute = false): string {
-  if (typeof value !== 'string') invalid(name, 'must be a string');
-  // C strings end at NUL: an embedded one would silently truncate the value the kernel sees.
-  if (value.includes('\0')) invalid(name, 'must not contain NUL bytes');
-  if (absolute && !path.isAbsolute(value)) invalid(name, `must be an absolute path, got '${value}'`);
-  return value;
-}
-
-function checkStrings(name: string, value: unknown, { nonEmpty = false, absolute = false } = {}): string[] {
-  if (!Array.isArray(value)) invalid(name, 'must be an array of strings');
-  if (nonEmpty && value.length === 0) invalid(name, 'must not be empty');
-  return value.map((item, i) => checkString(`${name}[${i}]`, item, absolute));
 }
 
 function checkStdio(stdio: StdioSpec): StdioSpec {
@@ -224,7 +215,9 @@ export class Container {
 
 /**
  * Clones the container's first process into new mnt, pid, uts, ipc and net namespaces (and a cgroup
- * namespace once started, rooted at the cgroup the caller placed it in). The child waits until `start()`.
+ * namespace once started, rooted at the cgroup the caller placed it in; and a user namespace with
+ * `security.userns`, whose id maps and idmapped rootfs are ready when this returns). The child waits until
+ * `start()`.
  * Must be called on the main JS thread (PR_SET_PDEATHSIG follows the cloning thread).
  */
 export function spawnContainer(options: SpawnContainerOptions): Container {
@@ -242,6 +235,7 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     cwd: checkString('cwd', options.cwd, true),
     stdio: checkStdio(options.stdio),
     ...(options.init === true ? { initFd: initImage() } : {}),
+    ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
   });
   return new Container(handle);
 }

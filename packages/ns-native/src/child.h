@@ -4,7 +4,10 @@
 // See: clone(2), signal-safety(7).
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
+
+#include <cstdint>
 
 #include "setup_failure.h"
 
@@ -12,7 +15,9 @@ namespace ctr {
 
 // One filesystem step of the rootfs/proc/sys/dev stages. The parent builds the table; the child walks it.
 struct SetupOp {
-  enum Kind { kMount, kMkdir, kMknod, kSymlink } kind;
+  // kBindNode: create an empty file at `path` and bind-mount the host's `source` device over it (in a user
+  // namespace mknod is refused). kMoveTree: attach the idmapped rootfs the parent sent at `path`.
+  enum Kind { kMount, kMkdir, kMknod, kSymlink, kBindNode, kMoveTree } kind;
   ctr_stage stage;
   const char* path;      // mount target, directory, node or link path (absolute, on the host side)
   const char* source;    // mount source or symlink target
@@ -23,14 +28,30 @@ struct SetupOp {
   dev_t device;          // mknod only
 };
 
+// The sandboxing applied after pivot_root (src/hardening.cc). Zeroed = none of it.
+struct SecurityPlan {
+  bool capabilities;        // false: the runtime's capabilities are inherited unchanged
+  uint64_t capKeep;         // bit n = capability n stays in the bounding, permitted and effective sets
+  int capLastCap;           // /proc/sys/kernel/cap_last_cap
+  bool noNewPrivileges;
+  const sock_filter* seccomp;  // nullptr: no filter
+  unsigned short seccompLength;
+  const char* const* maskedPaths;  // absolute, inside the container
+  int maskedCount;
+  const char* const* readonlyPaths;
+  int readonlyCount;
+  bool readonlyRootfs;
+  bool userns;  // the child receives the idmapped rootfs on controlSock and makes itself root of its userns
+};
+
 struct ChildPlan {
   // Pipes and sockets; the child closes the parent's ends first.
   int syncRead;
   int syncWriteParent;
   int errorWrite;
   int errorReadParent;
-  int terminalSock;        // child end of the socketpair, -1 in fds mode
-  int terminalSockParent;  // -1 in fds mode
+  int controlSock;        // child end of the socketpair (pty master out, rootfs tree in), -1 when unused
+  int controlSockParent;  // -1 when unused
 
   bool newCgroupNs;
   const SetupOp* ops;
@@ -50,7 +71,13 @@ struct ChildPlan {
   char* const* argv;            // the command's argv
   char* const* envp;
   const char* const* execCandidates;  // nullptr-terminated
+
+  SecurityPlan security;
 };
+
+// Reports `syscall` failing with `err` at `stage` to the parent and _exit(127)s. Async-signal-safe.
+[[noreturn]] void FailSetup(const ChildPlan& plan, ctr_stage stage, int err, const char* syscall,
+                            const char* path);
 
 // Runs the setup sequence and execs; never returns. On failure writes a ctr_setup_failure and _exit(127)s.
 [[noreturn]] void RunChild(const ChildPlan& plan);

@@ -2,7 +2,8 @@
 // string, argv/envp and the mount table, since the child may not allocate), clone3, then start/abort/kill and
 // exit watching on the pidfd. Runs on the JS main thread only: PR_SET_PDEATHSIG fires when the *thread* that
 // cloned exits, and the JS thread lives as long as the process.
-// See: clone(2), pthread_sigmask(3), pipe(7), unix(7) (SCM_RIGHTS), pidfd_send_signal(2), mount(2).
+// See: clone(2), pthread_sigmask(3), pipe(7), unix(7) (SCM_RIGHTS), pidfd_send_signal(2), mount(2),
+// user_namespaces(7), capabilities(7), seccomp(2).
 #include "spawn.h"
 
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -24,6 +26,8 @@
 #include "child.h"
 #include "errors.h"
 #include "exit_watch.h"
+#include "fd_passing.h"
+#include "userns.h"
 
 namespace ctr {
 namespace {
@@ -37,6 +41,7 @@ const char* StageName(int stage) {
   switch (stage) {
     case CTR_STAGE_PDEATHSIG: return "pdeathsig";
     case CTR_STAGE_SYNC: return "sync";
+    case CTR_STAGE_USERNS: return "userns";
     case CTR_STAGE_CGROUPNS: return "cgroupns";
     case CTR_STAGE_ROOTFS: return "rootfs";
     case CTR_STAGE_PROC: return "proc";
@@ -44,10 +49,16 @@ const char* StageName(int stage) {
     case CTR_STAGE_DEV: return "dev";
     case CTR_STAGE_HOSTNAME: return "hostname";
     case CTR_STAGE_PIVOT_ROOT: return "pivot_root";
+    case CTR_STAGE_MASKED_PATHS: return "masked_paths";
+    case CTR_STAGE_READONLY_PATHS: return "readonly_paths";
+    case CTR_STAGE_READONLY_ROOT: return "readonly_root";
     case CTR_STAGE_CWD: return "cwd";
     case CTR_STAGE_TERMINAL: return "terminal";
     case CTR_STAGE_SIGNALS: return "signals";
+    case CTR_STAGE_CAPABILITIES: return "capabilities";
+    case CTR_STAGE_NO_NEW_PRIVS: return "no_new_privs";
     case CTR_STAGE_FDS: return "fds";
+    case CTR_STAGE_SECCOMP: return "seccomp";
     case CTR_STAGE_EXEC: return "exec";
     default: return "unknown";
   }
@@ -64,6 +75,9 @@ class Plan {
  public:
   ChildPlan child{};
   std::vector<std::string> argv, candidates;  // also needed for ctr-init's argv once the fds are known
+  std::string rootfs;
+  bool userns = false;
+  IdMapping mapping{};
 
   const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
   char* const* KeepArgv(const std::vector<std::string>& items) {
@@ -73,6 +87,12 @@ class Plan {
     return vec.data();
   }
   void Op(SetupOp op) { ops_.push_back(op); }
+  // A copy of the BPF program: the JS Buffer may move or be collected.
+  const sock_filter* KeepFilter(const uint8_t* bytes, size_t length) {
+    filter_.resize(length / sizeof(sock_filter));
+    memcpy(filter_.data(), bytes, length);
+    return filter_.data();
+  }
   void Finish() {
     child.ops = ops_.data();
     child.opCount = static_cast<int>(ops_.size());
@@ -82,18 +102,24 @@ class Plan {
   std::deque<std::string> strings_;
   std::deque<std::vector<char*>> argvs_;
   std::vector<SetupOp> ops_;
+  std::vector<sock_filter> filter_;
 };
 
 // The mount table, runc's defaults: /proc and /sys read-only-ish, a tmpfs /dev with the six OCI nodes, a
 // private devpts instance, /dev/shm and the /proc/self/fd symlinks (runtime-spec config-linux.md).
+// In a user namespace the rootfs is the idmapped tree from the parent and the device nodes are binds of the
+// host's (mknod is EPERM there; runc and bubblewrap bind them too).
 void AddMountTable(Plan& plan, const std::string& rootfs) {
   auto at = [&](const char* rel) { return plan.Keep(rootfs + "/" + rel); };
   const unsigned long kHardened = MS_NOSUID | MS_NOEXEC | MS_NODEV;
   // Private first so nothing we mount or unmount propagates back to the host's mount namespace.
   plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, "/", nullptr, nullptr, MS_REC | MS_PRIVATE, nullptr, 0, 0});
   // pivot_root needs the new root to be a mount point.
-  plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, plan.Keep(rootfs), plan.Keep(rootfs), nullptr, MS_BIND | MS_REC,
-           nullptr, 0, 0});
+  if (plan.userns)
+    plan.Op({SetupOp::kMoveTree, CTR_STAGE_ROOTFS, plan.Keep(rootfs), nullptr, nullptr, 0, nullptr, 0, 0});
+  else
+    plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, plan.Keep(rootfs), plan.Keep(rootfs), nullptr, MS_BIND | MS_REC,
+             nullptr, 0, 0});
   plan.Op({SetupOp::kMkdir, CTR_STAGE_PROC, at("proc"), nullptr, nullptr, 0, nullptr, 0755, 0});
   // Mounted by this child, which is PID 1 of the new PID namespace: the procfs shows only the container.
   plan.Op({SetupOp::kMount, CTR_STAGE_PROC, at("proc"), "proc", "proc", kHardened, nullptr, 0, 0});
@@ -108,13 +134,19 @@ void AddMountTable(Plan& plan, const std::string& rootfs) {
   };
   for (Node node : {Node{"dev/null", 1, 3}, Node{"dev/zero", 1, 5}, Node{"dev/full", 1, 7},
                     Node{"dev/random", 1, 8}, Node{"dev/urandom", 1, 9}, Node{"dev/tty", 5, 0}}) {
-    plan.Op({SetupOp::kMknod, CTR_STAGE_DEV, at(node.name), nullptr, nullptr, 0, nullptr, 0666,
-             makedev(node.major, node.minor)});
+    if (plan.userns)
+      plan.Op({SetupOp::kBindNode, CTR_STAGE_DEV, at(node.name), plan.Keep(std::string("/") + node.name), nullptr,
+               0, nullptr, 0, 0});
+    else
+      plan.Op({SetupOp::kMknod, CTR_STAGE_DEV, at(node.name), nullptr, nullptr, 0, nullptr, 0666,
+               makedev(node.major, node.minor)});
   }
   plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, at("dev/pts"), nullptr, nullptr, 0, nullptr, 0755, 0});
   // newinstance: a devpts of our own, so the container sees only its ptys and index 0 is free for ours.
+  // gid=5 (tty) is interpreted in the mounter's user namespace: EINVAL when a small mapping lacks it.
+  bool ttyGroup = !plan.userns || plan.mapping.size > 5;
   plan.Op({SetupOp::kMount, CTR_STAGE_DEV, at("dev/pts"), "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-           "newinstance,ptmxmode=0666,mode=0620,gid=5", 0, 0});
+           ttyGroup ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620", 0, 0});
   plan.Op({SetupOp::kSymlink, CTR_STAGE_DEV, at("dev/ptmx"), "pts/ptmx", nullptr, 0, nullptr, 0, 0});
   plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, at("dev/shm"), nullptr, nullptr, 0, nullptr, 01777, 0});
   plan.Op({SetupOp::kMount, CTR_STAGE_DEV, at("dev/shm"), "shm", "tmpfs", kHardened, "mode=1777,size=65536k",
@@ -146,6 +178,61 @@ std::vector<std::string> StringArrayOption(Napi::Object opts, const char* key) {
 }
 
 bool PathExists(const char* path) { return access(path, F_OK) == 0; }
+
+uint32_t Uint32Option(Napi::Object opts, const char* key) {
+  Napi::Value v = opts.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(opts.Env(), std::string("options.") + key + " must be a number");
+  return v.As<Napi::Number>().Uint32Value();
+}
+
+// options.security, already validated by lib/security.ts; the checks here only keep the plan well-formed.
+void AddSecurity(Napi::Env env, Napi::Object opts, Plan& plan) {
+  Napi::Value value = opts.Get("security");
+  if (value.IsUndefined()) return;
+  Napi::Object sec = value.As<Napi::Object>();
+  SecurityPlan& s = plan.child.security;
+  s.capabilities = true;
+  s.capLastCap = static_cast<int>(Uint32Option(sec, "lastCap"));
+  if (s.capLastCap > 63) throw Napi::RangeError::New(env, "options.security.lastCap must be at most 63");
+  Napi::Value capsValue = sec.Get("capabilities");
+  if (!capsValue.IsArray()) throw Napi::TypeError::New(env, "options.security.capabilities must be an array");
+  Napi::Array caps = capsValue.As<Napi::Array>();
+  for (uint32_t i = 0; i < caps.Length(); i++) {
+    Napi::Value cap = caps.Get(i);
+    if (!cap.IsNumber() || cap.As<Napi::Number>().Int32Value() < 0 ||
+        cap.As<Napi::Number>().Int32Value() > s.capLastCap)
+      throw Napi::RangeError::New(env, "options.security.capabilities must be numbers 0..lastCap");
+    s.capKeep |= uint64_t{1} << cap.As<Napi::Number>().Int32Value();
+  }
+  s.noNewPrivileges = sec.Get("noNewPrivileges").ToBoolean();
+  s.readonlyRootfs = sec.Get("readonlyRootfs").ToBoolean();
+
+  Napi::Value seccomp = sec.Get("seccomp");
+  if (!seccomp.IsUndefined()) {
+    if (!seccomp.IsBuffer()) throw Napi::TypeError::New(env, "options.security.seccomp must be a Buffer");
+    auto program = seccomp.As<Napi::Buffer<uint8_t>>();
+    size_t count = program.Length() / sizeof(sock_filter);
+    if (program.Length() % sizeof(sock_filter) != 0 || count == 0 || count > BPF_MAXINSNS)
+      throw Napi::RangeError::New(env, "options.security.seccomp must hold 1-4096 8-byte instructions");
+    s.seccomp = plan.KeepFilter(program.Data(), program.Length());
+    s.seccompLength = static_cast<unsigned short>(count);
+  }
+
+  std::vector<std::string> masked = StringArrayOption(sec, "maskedPaths");
+  s.maskedPaths = const_cast<const char* const*>(plan.KeepArgv(masked));
+  s.maskedCount = static_cast<int>(masked.size());
+  std::vector<std::string> readonly = StringArrayOption(sec, "readonlyPaths");
+  s.readonlyPaths = const_cast<const char* const*>(plan.KeepArgv(readonly));
+  s.readonlyCount = static_cast<int>(readonly.size());
+
+  Napi::Value userns = sec.Get("userns");
+  if (!userns.IsUndefined()) {
+    Napi::Object map = userns.As<Napi::Object>();
+    plan.mapping = {Uint32Option(map, "hostUid"), Uint32Option(map, "hostGid"), Uint32Option(map, "size")};
+    if (plan.mapping.size == 0) throw Napi::RangeError::New(env, "options.security.userns.size must be positive");
+    plan.userns = s.userns = true;
+  }
+}
 
 // The fds the parent keeps after clone.
 struct Spawned {
@@ -229,6 +316,7 @@ class Container : public Napi::ObjectWrap<Container> {
 
     Napi::Object result = Napi::Object::New(env);
     if (terminalSock_ >= 0) {
+      // The master was sent before exec, so it is already queued.
       int master = ReceiveFd(terminalSock_);
       int err = errno;
       CloseFd(terminalSock_);
@@ -317,31 +405,6 @@ class Container : public Napi::ObjectWrap<Container> {
     CloseFd(terminalSock_);
   }
 
-  // The master was sent before exec, so it is already queued; 0 bytes means the child closed its end
-  // without sending one (it died), reported as ECONNRESET.
-  static int ReceiveFd(int sock) {
-    char data;
-    iovec iov{&data, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) return -1;
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    if (n == 0 || cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) {
-      errno = ECONNRESET;
-      return -1;
-    }
-    int fd;
-    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    return fd;
-  }
-
   pid_t pid_ = -1;
   int pidfd_ = -1, syncFd_ = -1, errorFd_ = -1, terminalSock_ = -1;
   bool started_ = false, reaped_ = false;
@@ -389,6 +452,8 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   }
 
   c.newCgroupNs = PathExists("/proc/self/ns/cgroup");
+  plan.rootfs = rootfs;
+  AddSecurity(env, opts, plan);
   AddMountTable(plan, rootfs);
   plan.Finish();
 }
@@ -425,7 +490,7 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     closeAll();
     ThrowErrno(env, err, "pipe2");
   }
-  if (c.pty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
+  if ((c.pty || plan.userns) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
     int err = errno;
     closeAll();
     ThrowErrno(env, err, "socketpair");
@@ -434,13 +499,16 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   c.syncWriteParent = syncPipe[1];
   c.errorReadParent = errorPipe[0];
   c.errorWrite = errorPipe[1];
-  c.terminalSockParent = sockets[0];
-  c.terminalSock = sockets[1];
+  c.controlSockParent = sockets[0];
+  c.controlSock = sockets[1];
   if (c.initFd >= 0) AddInitArgv(plan);
 
   int pidfd = -1;
   CloneArgs args{};
   args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_PIDFD;
+  // One clone: the kernel creates the user namespace first and makes it the owner of the others, which is
+  // what lets the child mount proc and sysfs in them (sysfs needs the netns owned by the mounter's userns).
+  if (plan.userns) args.flags |= CLONE_NEWUSER;
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;  // libuv's SIGCHLD handler only waitpid()s its own pids, so this is harmless
 
@@ -462,6 +530,20 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     closeAll();
     ThrowErrno(env, cloneErr, "clone3");
   }
+  if (plan.userns) {
+    try {
+      PrepareUserns(env, static_cast<pid_t>(pid), plan.mapping, plan.rootfs, sockets[0]);
+    } catch (const Napi::Error&) {
+      // The child still waits for "go": nothing of it exists outside its namespaces yet.
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+      ExitStatus ignored{};
+      ReapPidfd(pidfd, true, &ignored);
+      CloseFd(pidfd);
+      closeAll();
+      throw;
+    }
+  }
+  if (!c.pty) CloseFd(sockets[0]);  // it only carried the rootfs tree
   Spawned spawned{static_cast<pid_t>(pid), pidfd, syncPipe[1], errorPipe[0], sockets[0]};
   auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
   return ctor->New({Napi::External<Spawned>::New(env, &spawned)});

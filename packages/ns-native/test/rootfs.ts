@@ -6,7 +6,10 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const TOOLS = ['sh', 'bash', 'ls', 'cat', 'hostname', 'tty', 'stty', 'sleep', 'readlink', 'grep'];
+const TOOLS = [
+  ...['sh', 'bash', 'ls', 'cat', 'hostname', 'tty', 'stty', 'sleep', 'readlink', 'grep'],
+  ...['id', 'stat', 'touch', 'head', 'wc'],
+];
 
 function which(tool: string): string {
   const found = ['/usr/bin', '/bin'].map((dir) => path.join(dir, tool)).find((p) => existsSync(p));

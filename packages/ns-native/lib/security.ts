@@ -1,0 +1,91 @@
+// security.ts — the `security` option of spawnContainer: its type and validation. The child applies it
+// after pivot_root (src/hardening.cc, src/privileges.cc); the parent writes the id maps (src/userns.cc).
+// See: capabilities(7), seccomp(2), user_namespaces(7), mount_setattr(2).
+import path from 'node:path';
+import { lastCap } from './capabilities.js';
+import type { NativeSecurityOptions } from './native.js';
+import { checkBoolean, checkInteger, checkStrings, invalid } from './validate.js';
+
+/** A user namespace: container uid/gid 0..size-1 are host hostUid../hostGid... */
+export interface UsernsMapping {
+  hostUid: number;
+  hostGid: number;
+  size: number;
+}
+
+export interface SecurityOptions {
+  /**
+   * Capability numbers (0..lastCap()) kept in the bounding, permitted and effective sets; inheritable and
+   * ambient are emptied, everything else leaves the bounding set too. A kept capability the runtime itself
+   * lacks stays absent (the kernel cannot raise it).
+   */
+  capabilities: number[];
+  /** prctl(PR_SET_NO_NEW_PRIVS, 1): setuid binaries and file capabilities no longer raise privileges. */
+  noNewPrivileges: boolean;
+  /**
+   * Classic BPF program (N × 8-byte struct sock_filter, 1 ≤ N ≤ 4096). With noNewPrivileges it is installed as
+   * the very last step and must allow execve/execveat; without, it is installed before the capabilities are
+   * dropped (it needs CAP_SYS_ADMIN then) and must also allow capget, capset, prctl, close_range and fcntl.
+   */
+  seccomp?: Buffer;
+  /** Absolute paths inside: files get /dev/null bound over them, directories an empty read-only tmpfs. */
+  maskedPaths: string[];
+  /** Absolute paths inside, made read-only with everything mounted below them. */
+  readonlyPaths: string[];
+  /** The root mount read-only, with a writable tmpfs (nosuid, nodev, mode 1777) on /tmp. */
+  readonlyRootfs: boolean;
+  /** A new user namespace, with the rootfs idmapped so its files keep their owners inside. */
+  userns?: UsernsMapping;
+}
+
+// Kernel ids are 32-bit and (uid_t)-1 means "no id": the last usable host id is 2^32 - 2.
+const MAX_ID = 2 ** 32 - 2;
+// BPF_MAXINSNS, linux/bpf_common.h.
+const MAX_BPF_INSNS = 4096;
+
+function checkContainerPaths(name: string, value: unknown): string[] {
+  const paths = checkStrings(name, value, { absolute: true });
+  paths.forEach((p, i) => {
+    // The child resolves without following symlinks and lexically (no ".." games), so spell it plainly.
+    if (p === '/' || path.posix.normalize(p) !== p || p.endsWith('/')) {
+      invalid(`${name}[${i}]`, `must be a normalized absolute path other than '/', got '${p}'`);
+    }
+  });
+  return paths;
+}
+
+function checkUserns(value: UsernsMapping): UsernsMapping {
+  if (typeof value !== 'object' || value === null) invalid('security.userns', 'must be an object');
+  const hostUid = checkInteger('security.userns.hostUid', value.hostUid, 0, MAX_ID);
+  const hostGid = checkInteger('security.userns.hostGid', value.hostGid, 0, MAX_ID);
+  const size = checkInteger('security.userns.size', value.size, 1, MAX_ID + 1);
+  if (hostUid + size - 1 > MAX_ID || hostGid + size - 1 > MAX_ID) {
+    invalid('security.userns', `maps past the last id ${MAX_ID}`);
+  }
+  return { hostUid, hostGid, size };
+}
+
+/** Validates the security option; returns the copy handed to the native side. */
+export function checkSecurity(security: SecurityOptions): NativeSecurityOptions {
+  if (typeof security !== 'object' || security === null) invalid('security', 'must be an object');
+  const last = lastCap();
+  if (!Array.isArray(security.capabilities)) invalid('security.capabilities', 'must be an array of numbers');
+  const capabilities = security.capabilities.map((cap, i) => checkInteger(`security.capabilities[${i}]`, cap, 0, last));
+  const seccomp = security.seccomp;
+  if (seccomp !== undefined) {
+    if (!Buffer.isBuffer(seccomp)) invalid('security.seccomp', 'must be a Buffer');
+    if (seccomp.length === 0 || seccomp.length % 8 !== 0 || seccomp.length / 8 > MAX_BPF_INSNS) {
+      invalid('security.seccomp', `must hold 1-${MAX_BPF_INSNS} 8-byte instructions, got ${seccomp.length} bytes`);
+    }
+  }
+  return {
+    capabilities,
+    lastCap: last,
+    noNewPrivileges: checkBoolean('security.noNewPrivileges', security.noNewPrivileges),
+    ...(seccomp !== undefined ? { seccomp } : {}),
+    maskedPaths: checkContainerPaths('security.maskedPaths', security.maskedPaths),
+    readonlyPaths: checkContainerPaths('security.readonlyPaths', security.readonlyPaths),
+    readonlyRootfs: checkBoolean('security.readonlyRootfs', security.readonlyRootfs),
+    ...(security.userns !== undefined ? { userns: checkUserns(security.userns) } : {}),
+  };
+}

@@ -1,0 +1,24 @@
+// privileges.h — the clone child's identity and privilege steps: becoming root of its user namespace,
+// capability sets, no_new_privs and the seccomp filter. Raw syscalls only (see the rule at the top of child.cc).
+// See: user_namespaces(7), capabilities(7), prctl(2), seccomp(2).
+#pragma once
+
+#include "child.h"
+
+namespace ctr {
+
+// Receives the idmapped rootfs tree from the parent (returned, CLOEXEC), then setgroups({}) and
+// setresgid/setresuid(0) inside the user namespace, and re-arms the parent-death signal.
+int BecomeUsernsRoot(const ChildPlan& plan);
+
+// Drops every capability not kept from the bounding set, clears ambient and inheritable, and sets permitted
+// = effective = kept ∩ what the process has.
+void DropCapabilities(const ChildPlan& plan);
+
+// prctl(PR_SET_NO_NEW_PRIVS, 1) when asked for.
+void SetNoNewPrivileges(const ChildPlan& plan);
+
+// seccomp(SECCOMP_SET_MODE_FILTER) of the plan's program, when there is one.
+void InstallSeccomp(const ChildPlan& plan);
+
+}  // namespace ctr
