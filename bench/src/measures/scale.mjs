@@ -1,0 +1,149 @@
+// scale.mjs — measure 4: N `ctr run` processes started at once on the bench bridge, each running the demo
+// `server` on a fixed address; the clock stops when every server has answered a TCP hello from the host.
+// Then all are stopped with SIGTERM (ctr forwards it; the server exits cleanly) and the bench counts what
+// is left: veths on the bridge, state files, IP leases, the containers' cgroups and processes. Must be 0.
+// Traffic goes only to addresses on the bench bridge, after checking the host routes them there.
+// See socket(7), tcp(7), veth(4), cgroups(7).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ctrNet, ctrRun } from '../context.mjs';
+import { assertRoutedToBridge, portsOf } from '../links.mjs';
+import { isAlive } from '../procfs.mjs';
+import { startTracked, waitFor } from '../run.mjs';
+import { summarize } from '../stats.mjs';
+
+const greeting = 'hello from the other side';
+const port = 8080;
+
+/** Connects once and resolves true when the server's greeting arrived, false on any failure. */
+function hello(ip) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: ip, port, timeout: 1000 });
+    let got = '';
+    const done = (ok) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.on('data', (d) => {
+      got += d;
+      if (got.includes(greeting)) done(true);
+    });
+    sock.on('timeout', () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('end', () => done(got.includes(greeting)));
+  });
+}
+
+/** Reads a container's state file once ctr has wired its network (pid and ip set), else undefined. */
+function readyState(stateDir, name) {
+  try {
+    const state = JSON.parse(readFileSync(path.join(stateDir, 'containers', `${name}.json`), 'utf8'));
+    return state.pid > 0 && state.ip ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every cgroup directory `ctr/<id>` below this process's own groups, in any mounted hierarchy. */
+function cgroupDirsOf(id) {
+  const own = new Set(readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':')[2]));
+  const dirs = [];
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    for (const p of own) {
+      const dir = path.join('/sys/fs/cgroup', hierarchy, p, 'ctr', id);
+      if (existsSync(dir)) dirs.push(dir);
+    }
+  }
+  return dirs;
+}
+
+/**
+ * @param {import('../context.mjs').Context} ctx
+ * @param {number} round
+ */
+async function scaleOnce(ctx, round) {
+  const n = ctx.opts.scale;
+  const names = Array.from({ length: n }, (_, k) => `ctrb-scale-${round}-${k}`);
+  const ips = names.map((_, k) => `10.214.1.${k + 2}`);
+  const t0 = performance.now();
+  const procs = names.map((name, k) => {
+    const c = ctrRun(ctx, ['--name', name, '--ip', ips[k], ctx.rootfs, '/server']);
+    return startTracked(ctx.cleanup, c.cmd, c.args, { env: c.env });
+  });
+  const states = [];
+  try {
+    let routed = false;
+    const answeredAt = await Promise.all(names.map(async (name, k) => {
+      states[k] = await waitFor(() => {
+        if (procs[k].child.exitCode !== null) throw new Error(`ctr run ${name} exited with ${procs[k].child.exitCode}`);
+        return readyState(ctx.stateDir, name);
+      }, { timeoutMs: 60_000, intervalMs: 5, what: `${name} to be wired` });
+      if (!routed) {
+        assertRoutedToBridge(ctrNet.subnet, ctrNet.bridge);
+        routed = true;
+      }
+      await waitFor(async () => ((await hello(ips[k])) ? true : undefined), { timeoutMs: 30_000, intervalMs: 5, what: `${name} to answer` });
+      return performance.now() - t0;
+    }));
+    const stopT0 = performance.now();
+    for (const p of procs) p.child.kill('SIGTERM');
+    const statuses = await Promise.all(procs.map((p) => p.exited));
+    const stopMs = performance.now() - stopT0;
+    const failed = statuses.filter((s) => s.code !== 0);
+    if (failed.length > 0) throw new Error(`${failed.length} ctr run did not exit 0 after SIGTERM: ${failed[0].stderr || failed[0].code}`);
+    const leftovers = countLeftovers(ctx, states);
+    return { allMs: Math.max(...answeredAt), medianMs: summarize(answeredAt).median, stopMs, leftovers };
+  } finally {
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+  }
+}
+
+/** What N stopped containers left behind; each item is one object that should not exist. */
+function countLeftovers(ctx, states) {
+  const leases = path.join(ctx.stateDir, 'ipam', ctrNet.bridge);
+  const containers = path.join(ctx.stateDir, 'containers');
+  const items = [
+    ...portsOf(ctrNet.bridge).map((name) => `veth ${name}`),
+    ...(existsSync(containers) ? readdirSync(containers).map((f) => `state ${f}`) : []),
+    ...(existsSync(leases) ? readdirSync(leases).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).map((f) => `lease ${f}`) : []),
+    ...states.flatMap((s) => cgroupDirsOf(s.id).map((d) => `cgroup ${d}`)),
+    ...states.filter((s) => isAlive(s.pid)).map((s) => `process ${s.pid}`),
+  ];
+  if (items.length > 0) ctx.log(`scale: leftovers: ${items.join(', ')}`);
+  return items.length;
+}
+
+/**
+ * @param {import('../context.mjs').Context} ctx
+ * @returns {Promise<object[]>} one group
+ */
+export async function measureScale(ctx) {
+  const { scale, scaleRuns } = ctx.opts;
+  ctx.log(`scale: ${scale} containers at once × ${scaleRuns} runs (+1 warmup)`);
+  const runs = [];
+  for (let round = 0; round <= scaleRuns; round++) {
+    const r = await scaleOnce(ctx, round);
+    if (round > 0) runs.push(r);
+  }
+  const row = (id, label, metric) => {
+    const samples = runs.map((r) => r[metric]);
+    return { id, label, samples, summary: summarize(samples) };
+  };
+  const leftovers = runs.reduce((sum, r) => sum + r.leftovers, 0);
+  return [{
+    id: 'scale',
+    title: `4. Scale: ${scale} containers started at once on the bridge`,
+    unit: 'ms',
+    digits: 0,
+    subjects: [],
+    rows: [
+      row('all', `time until all ${scale} answered a TCP hello`, 'allMs'),
+      row('median', 'time until the median container answered', 'medianMs'),
+      row('stop', `SIGTERM to all ${scale} until every ctr exited`, 'stopMs'),
+    ],
+    extra: { leftovers, scale },
+    notes: [`Leftovers after stopping (veths, state files, leases, cgroups, processes), summed over ${runs.length} runs: **${leftovers}** (must be 0).`],
+  }];
+}

@@ -1,0 +1,140 @@
+// report.mjs — turns a results object into the markdown of results/latest.md and checks it against the
+// targets named in the project's issues. Pure functions of the results, so the table can be re-rendered
+// from latest.json and is unit-tested without running anything.
+import { ratio } from './stats.mjs';
+
+/** The project's targets (from its issues), each a function of the results. */
+const targets = [
+  {
+    target: "ctr's own start cost ≤ 10 ms (ctr --net none − node -e 0)",
+    check: (g) => {
+      const v = g('start')?.extra?.ctrOwnMs?.none;
+      return v === undefined ? undefined : { measured: `${v.toFixed(1)} ms`, met: v <= 10, by: `${(v - 10).toFixed(1)} ms over` };
+    },
+  },
+  {
+    target: "ctr's own start cost with the bridge ≤ 10 ms",
+    check: (g) => {
+      const v = g('start')?.extra?.ctrOwnMs?.bridge;
+      return v === undefined ? undefined : { measured: `${v.toFixed(1)} ms`, met: v <= 10, by: `${(v - 10).toFixed(1)} ms over` };
+    },
+  },
+  {
+    target: 'network setup ≤ 1 ms',
+    check: (g) => {
+      const v = row(g('netsetup'), 'netns')?.summary.median;
+      return v === undefined ? undefined : { measured: `${v.toFixed(3)} ms`, met: v <= 1, by: `${(v - 1).toFixed(3)} ms over` };
+    },
+  },
+  {
+    target: 'network setup ≥ 40× faster than ip (best case: 2 execs)',
+    check: (g) => {
+      const r = ratio(row(g('netsetup'), 'ip-batch')?.summary, row(g('netsetup'), 'netns')?.summary);
+      return r === undefined ? undefined : { measured: `${r.toFixed(1)}×`, met: r >= 40, by: `${(40 - r).toFixed(1)}× short` };
+    },
+  },
+  {
+    target: 'CPU share under --cpus 0.5 within 2 %',
+    check: (g) => {
+      const e = row(g('cpu'), 'ctr')?.errorPct;
+      return e === undefined ? undefined : { measured: `${e >= 0 ? '+' : ''}${e.toFixed(2)} %`, met: Math.abs(e) <= 2, by: `${(Math.abs(e) - 2).toFixed(2)} points over` };
+    },
+  },
+  {
+    target: 'no leftovers after the scale runs',
+    check: (g) => {
+      const n = g('scale')?.extra?.leftovers;
+      return n === undefined ? undefined : { measured: String(n), met: n === 0, by: `${n} objects left` };
+    },
+  },
+];
+
+function row(group, id) {
+  return group?.rows?.find((r) => r.id === id);
+}
+
+/**
+ * Checks the targets against a results object; a target whose measure did not run is left out.
+ * @param {{ groups: object[] }} results
+ * @returns {{ target: string, measured: string, met: boolean, missedBy?: string }[]}
+ */
+export function checkTargets(results) {
+  const g = (id) => results.groups.find((x) => x.id === id && !x.error);
+  return targets.flatMap(({ target, check }) => {
+    const r = check(g);
+    if (!r) return [];
+    return [{ target, measured: r.measured, met: r.met, ...(r.met ? {} : { missedBy: r.by }) }];
+  });
+}
+
+/**
+ * A number with `digits` decimals, or `—` when absent.
+ * @param {number | undefined} v
+ * @param {number} digits
+ */
+export function fmt(v, digits) {
+  return v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+}
+
+function loadLine(group) {
+  const w = group.wait;
+  const l = group.load;
+  const waited = w ? `waited ${(w.waitedMs / 1000).toFixed(0)} s for load ${w.load1}${w.quiet ? '' : ' (max wait reached, machine not quiet)'}; ` : '';
+  return l ? `_Machine during this group: ${waited}load ${l.load1Start} → ${l.load1End}, CPUs ${l.busyPct} % busy over ${l.seconds} s._` : '';
+}
+
+/**
+ * Renders one result group as a markdown section.
+ * @param {object} group
+ */
+export function renderGroup(group) {
+  const lines = [`### ${group.title}`, ''];
+  if (group.error) {
+    lines.push(`Not measured: ${group.error}`, '', loadLine(group), '');
+    return lines.join('\n');
+  }
+  const subjects = group.subjects ?? [];
+  const head = ['', `median (${group.unit})`, 'min', 'max', 'n', ...subjects.map((s) => `${s.label} ÷ row`)];
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of group.rows) {
+    const ratios = subjects.map((s) => {
+      const q = ratio(row(group, s.id)?.summary, r.summary);
+      return s.id === r.id ? '1' : q === undefined ? '—' : `${q.toFixed(q < 10 ? 2 : 1)}×`;
+    });
+    const s = r.summary;
+    lines.push(`| ${[r.label, fmt(s.median, group.digits), fmt(s.min, group.digits), fmt(s.max, group.digits), s.n, ...ratios].join(' | ')} |`);
+  }
+  lines.push('');
+  for (const note of group.notes ?? []) lines.push(note, '');
+  lines.push(loadLine(group), '');
+  return lines.join('\n');
+}
+
+/**
+ * The whole latest.md: machine, date, command, targets, then one table per group.
+ * @param {object} results
+ */
+export function renderMarkdown(results) {
+  const m = results.machine;
+  const lines = [
+    `## Performance${results.quick ? ' (quick pass: indicative only)' : ''}`,
+    '',
+    `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ` +
+      `${m.distro}, kernel ${m.kernel}, Node ${m.node}; ${results.seconds} s in all. ` +
+      `Reproduce (as root, after \`pnpm build\`): \`${results.command}\`.`,
+    '',
+    `Peers: ${Object.entries(results.peers.versions).map(([k, v]) => `${k} (${v})`).join(', ')}.` +
+      (results.peers.missing.length > 0 ? ` Missing, skipped: ${results.peers.missing.join(', ')}.` : ''),
+    '',
+    'Wall times are medians of interleaved runs, spawned by the harness with a scrubbed environment; ' +
+      'a ratio column is that subject’s median divided by the row’s (above 1: the subject is slower).',
+    '',
+  ];
+  if (results.targets.length > 0) {
+    lines.push('| target | measured | met |', '| --- | ---: | :---: |');
+    for (const t of results.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : `no (${t.missedBy})`} |`);
+    lines.push('');
+  }
+  for (const group of results.groups) lines.push(renderGroup(group));
+  return `${lines.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,75 @@
+// report.test.mjs — targets and tables from a hand-made results object: a met and a missed target, ratio
+// columns, error groups, and targets whose measure did not run.
+import { describe, expect, it } from 'vitest';
+import { checkTargets, renderGroup, renderMarkdown } from '../src/report.mjs';
+import { summarize } from '../src/stats.mjs';
+
+const row = (id, label, samples, more = {}) => ({ id, label, samples, summary: summarize(samples), ...more });
+
+const results = {
+  date: '2026-01-02T03:04:05.000Z',
+  seconds: 99,
+  command: 'pnpm bench',
+  quick: false,
+  machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 4, kernel: '6.1', distro: 'Debian', node: 'v20' },
+  peers: { versions: { runc: 'runc 1.1' }, missing: ['crun'] },
+  groups: [
+    {
+      id: 'start',
+      title: '1. Start',
+      unit: 'ms',
+      digits: 1,
+      subjects: [{ id: 'ctr-none', label: 'ctr none' }],
+      rows: [row('ctr-none', 'ctr', [50, 52, 48]), row('runc', 'runc', [25, 24, 26]), row('node', 'node', [40, 41, 39])],
+      extra: { ctrOwnMs: { none: 10, bridge: 12.5 } },
+      load: { load1Start: 0.1, load1End: 0.2, busyPct: 30, seconds: 5 },
+      wait: { load1: 0.1, waitedMs: 0, quiet: true },
+    },
+    {
+      id: 'netsetup',
+      title: '2. Net',
+      unit: 'ms',
+      digits: 3,
+      subjects: [{ id: 'netns', label: 'ctr' }],
+      rows: [row('netns', 'connect', [0.5]), row('ip-batch', 'ip', [10])],
+    },
+    { id: 'cpu', title: '5. CPU', error: 'threads-cpu missing' },
+  ],
+};
+
+describe('checkTargets', () => {
+  const targets = checkTargets(results);
+  it('meets a target exactly at its bound and misses one just over it, saying by how much', () => {
+    expect(targets.find((t) => t.target.startsWith("ctr's own start cost ≤"))).toMatchObject({ met: true, measured: '10.0 ms' });
+    expect(targets.find((t) => t.target.includes('with the bridge'))).toMatchObject({ met: false, missedBy: '2.5 ms over' });
+  });
+  it('computes the speedup over ip from the medians', () => {
+    expect(targets.find((t) => t.target.includes('40×'))).toMatchObject({ met: false, measured: '20.0×', missedBy: '20.0× short' });
+  });
+  it('leaves out targets whose measure failed or did not run', () => {
+    expect(targets.some((t) => t.target.includes('CPU'))).toBe(false);
+    expect(targets.some((t) => t.target.includes('leftovers'))).toBe(false);
+  });
+});
+
+describe('renderGroup', () => {
+  it('prints medians, ranges and the subject ÷ row ratio', () => {
+    const md = renderGroup(results.groups[0]);
+    expect(md).toContain('| ctr | 50.0 | 48.0 | 52.0 | 3 | 1 |');
+    expect(md).toContain('| runc | 25.0 | 24.0 | 26.0 | 3 | 2.00× |');
+    expect(md).toContain('load 0.1 → 0.2, CPUs 30 % busy over 5 s');
+  });
+  it('says why a group was not measured', () => {
+    expect(renderGroup(results.groups[2])).toContain('Not measured: threads-cpu missing');
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('names the machine, the date, the command and the missing peers', () => {
+    const md = renderMarkdown({ ...results, targets: checkTargets(results) });
+    expect(md).toContain('2026-01-02 03:04 UTC on Test CPU, 2 cores');
+    expect(md).toContain('`pnpm bench`');
+    expect(md).toContain('Missing, skipped: crun.');
+    expect(md).toMatch(/\| ctr's own start cost with the bridge ≤ 10 ms \| 12\.5 ms \| no \(2\.5 ms over\) \|/);
+  });
+});
