@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { capabilityNames, lastCap, type SecurityOptions } from '../lib/index.js';
-import { hostMounts, runSh, shOptions, Tracker } from './helpers.js';
+import { childrenOf, hostMounts, runSh, shOptions, Tracker } from './helpers.js';
 import { buildRootfs, removeRootfs } from './rootfs.js';
 
 const MAPPING = { hostUid: 100000, hostGid: 200000, size: 65536 };
@@ -96,6 +96,19 @@ describe.skipIf(skipUnless('a user namespace with an idmapped rootfs', { root: i
       const all = ((1n << BigInt(lastCap() + 1)) - 1n).toString(16).padStart(16, '0');
       // /dev/null is the host's node, owned by host root, which has no id in here (overflowuid 65534).
       expect(output.trim().split('\n')).toEqual([`CapEff:\t${all}`, 'inner', '65534:65534']);
+    });
+
+    it('fails in spawnContainer, leaving no process, when the rootfs cannot be idmapped', () => {
+      const before = childrenOf(process.pid).map((p) => p.pid);
+      // procfs does not support idmapped mounts (no FS_ALLOW_IDMAP); a missing path fails one step earlier.
+      expect(() => tracker.spawn({ ...shOptions('/proc/sys', 'true', 1, 2), security: USERNS })).toThrow(
+        expect.objectContaining({ code: 'EINVAL', errno: -22, syscall: 'mount_setattr', path: '/proc/sys' }),
+      );
+      expect(() => tracker.spawn({ ...shOptions(`${rootfs}/missing`, 'true', 1, 2), security: USERNS })).toThrow(
+        expect.objectContaining({ code: 'ENOENT', syscall: 'open_tree', path: `${rootfs}/missing` }),
+      );
+      expect(childrenOf(process.pid).map((p) => p.pid)).toEqual(before);
+      expect(tracker.containers).toHaveLength(0);
     });
 
     it('combines with the other options: caps, masks, read-only paths and root, seccomp, init', async () => {
