@@ -114,7 +114,7 @@ export function compileProfile(profile: SeccompProfile, options: CompileOptions)
 }
 
 /** The SECCOMP_RET_* value of a profile action; errno defaults to EPERM as in runc. */
-export function returnValue(action: SeccompAction, errnoRet: number | undefined): number {
+function returnValue(action: SeccompAction, errnoRet: number | undefined): number {
   const data = (errnoRet ?? EPERM) & 0xffff;
   switch (action) {
     case 'SCMP_ACT_ALLOW':

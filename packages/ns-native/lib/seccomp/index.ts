@@ -2,7 +2,7 @@
 // parseProfile/loadProfile read `--security-opt seccomp=FILE` profiles, defaultProfile() is ctr's own, and
 // compileProfile() yields the struct sock_filter array spawnContainer installs right before execve.
 // See seccomp(2).
-export { compileProfile, returnValue } from './compile.js';
+export { compileProfile } from './compile.js';
 export type { CompileOptions, SeccompArch } from './compile.js';
 export { defaultProfile } from './default.js';
 export { parseProfile, loadProfile, SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS } from './profile.js';
