@@ -198,11 +198,11 @@ void AddSecurity(Napi::Env env, Napi::Object opts, Plan& plan) {
   if (!capsValue.IsArray()) throw Napi::TypeError::New(env, "options.security.capabilities must be an array");
   Napi::Array caps = capsValue.As<Napi::Array>();
   for (uint32_t i = 0; i < caps.Length(); i++) {
-    Napi::Value cap = caps.Get(i);
-    if (!cap.IsNumber() || cap.As<Napi::Number>().Int32Value() < 0 ||
-        cap.As<Napi::Number>().Int32Value() > s.capLastCap)
+    Napi::Value item = caps.Get(i);
+    int cap = item.IsNumber() ? item.As<Napi::Number>().Int32Value() : -1;
+    if (cap < 0 || cap > s.capLastCap)
       throw Napi::RangeError::New(env, "options.security.capabilities must be numbers 0..lastCap");
-    s.capKeep |= uint64_t{1} << cap.As<Napi::Number>().Int32Value();
+    s.capKeep |= uint64_t{1} << cap;
   }
   s.noNewPrivileges = sec.Get("noNewPrivileges").ToBoolean();
   s.readonlyRootfs = sec.Get("readonlyRootfs").ToBoolean();

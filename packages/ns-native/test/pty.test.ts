@@ -1,5 +1,6 @@
 // pty.test.ts — pty mode: the pty comes from the container's own devpts (so `tty` names /dev/pts/0 inside),
-// its master reaches the parent over SCM_RIGHTS, and setWinsize changes what `stty size` reports.
+// its master reaches the parent over SCM_RIGHTS (also from inside a user namespace), and setWinsize changes
+// what `stty size` reports.
 import { writeSync } from 'node:fs';
 import tty from 'node:tty';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -58,6 +59,22 @@ describe.skipIf(skipUnless('pty mode allocates the terminal inside the container
       const output = await readMaster(ptyMaster!);
       // ONLCR: the pty turns \n into \r\n.
       expect(output).toBe('/dev/pts/0\r\n24 80\r\ntty-stdio\r\n');
+      expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+    });
+
+    it('works in a user namespace, where the rootfs tree and the master share the control socket', async () => {
+      const security = {
+        capabilities: [],
+        noNewPrivileges: true,
+        maskedPaths: [],
+        readonlyPaths: [],
+        readonlyRootfs: false,
+        userns: { hostUid: 100000, hostGid: 100000, size: 65536 },
+      };
+      const c = tracker.spawn({ ...ptyOptions('tty; id -u; stat -c %g /dev/pts/0'), security });
+      const { ptyMaster } = c.start();
+      // gid=5 of the devpts mount is the namespace's group 5 (host 100005): the mapping includes it.
+      expect(await readMaster(ptyMaster!)).toBe('/dev/pts/0\r\n0\r\n5\r\n');
       expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
     });
 

@@ -140,7 +140,7 @@ describe.skipIf(
       'head -c 16 /proc/interrupts | wc -c; ls /proc/irq | wc -l;' +
       'grep -c " /proc/interrupts \\| /proc/irq " /proc/self/mountinfo';
 
-    it('hides a file behind /dev/null and a directory behind an empty read-only tmpfs; skips missing paths', async () => {
+    it('hides a file behind /dev/null, a directory behind an empty read-only tmpfs; skips missing paths', async () => {
       const security = { ...NONE, maskedPaths: ['/proc/interrupts', '/proc/irq', '/proc/no-such-entry'] };
       const masked = await sh(probe, security);
       expect(masked.status.exitCode).toBe(0);
