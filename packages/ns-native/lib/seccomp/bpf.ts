@@ -77,11 +77,6 @@ export class BackwardBuilder {
     return this.push({ code, jt: this.distance(t), jf: this.distance(f), k });
   }
 
-  /** Prepends `goto target` (BPF_JA has a 32-bit offset) unless target is next anyway; returns the entry label. */
-  jump(target: Label): Label {
-    if (this.distance(target) === 0) return target;
-    return this.push({ code: BPF_JMP_JA, jt: 0, jf: 0, k: this.distance(target) });
-  }
 
   /** Number of instructions emitted so far. */
   get length(): number {
@@ -91,6 +86,11 @@ export class BackwardBuilder {
   /** The program in execution order. */
   instructions(): Instruction[] {
     return [...this.reversed].reverse();
+  }
+
+  // A trampoline: BPF_JA's offset is 32 bits wide.
+  private jump(target: Label): Label {
+    return this.push({ code: BPF_JMP_JA, jt: 0, jf: 0, k: this.distance(target) });
   }
 
   // Offset from the instruction about to be prepended to `target`: the instructions between them.
