@@ -7,7 +7,8 @@
 import { descendants, isAlive, pidNamespace } from './procfs.mjs';
 import { signalPid } from './run.mjs';
 
-const graceMs = 8000;
+// ctr exits within moments of its container's death; under heavy load 100 of them may need a while.
+const graceMs = 20_000;
 
 export class Cleanup {
   /** @type {{ label: string, fn: () => unknown }[]} */
@@ -15,6 +16,8 @@ export class Cleanup {
   /** @type {Map<number, Promise<unknown>>} */
   #processes = new Map();
   #running;
+  /** Set when a signal started the cleanup. */
+  interrupted = false;
 
   /**
    * Registers a release step; steps run in reverse order of registration.
@@ -34,6 +37,16 @@ export class Cleanup {
     if (pid === undefined) return () => {};
     this.#processes.set(pid, exited);
     return () => this.#processes.delete(pid);
+  }
+
+  /** True once the cleanup has begun: nothing new may be started after that. */
+  get closing() {
+    return this.#running !== undefined;
+  }
+
+  /** Throws once the cleanup has begun, so a measure in progress stops creating things. */
+  assertOpen() {
+    if (this.closing) throw new Error('interrupted: the bench is cleaning up');
   }
 
   /**
@@ -83,6 +96,7 @@ export class Cleanup {
   installSignalHandlers(log) {
     for (const [sig, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
       process.on(sig, () => {
+        this.interrupted = true;
         log(`${sig}: stopping and removing what the bench created`);
         void this.run().then((errors) => {
           for (const e of errors) log(e.message);

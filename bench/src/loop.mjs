@@ -8,13 +8,17 @@
  * @param {{ warmups: number, runs: number }} counts
  * @param {(row: R, round: number) => Record<string, number> | Promise<Record<string, number>>} measure
  *   one run of one row; returns its figures by metric name
+ * @param {import('./cleanup.mjs').Cleanup} cleanup checked between runs: an interrupted bench stops here
  * @returns {Promise<Map<R, Record<string, number[]>>>} the figures of the measured (non-warmup) rounds
  */
-export async function interleave(rows, counts, measure) {
+export async function interleave(rows, counts, measure, cleanup) {
   const samples = new Map(rows.map((row) => [row, {}]));
   for (let round = 0; round < counts.warmups + counts.runs; round++) {
     for (let k = 0; k < rows.length; k++) {
       const row = rows[(round + k) % rows.length];
+      // A turn of the event loop between runs lets a SIGINT handler run even when every run is synchronous.
+      await new Promise((r) => setImmediate(r));
+      cleanup.assertOpen();
       const figures = await measure(row, round);
       if (round < counts.warmups) continue;
       const into = samples.get(row);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseOptions, usage } from './args.mjs';
 import { Cleanup } from './cleanup.mjs';
-import { cliPath, ctrNet, defaultRootfs, repoRoot, setupNet } from './context.mjs';
+import { cliPath, ctrEnv, ctrNet, defaultRootfs, repoRoot, setupNet } from './context.mjs';
 import { deleteLinkIfPresent } from './links.mjs';
 import { claimRun } from './lock.mjs';
 import { describeMachine, recordLoad, waitQuiet } from './machine.mjs';
@@ -59,7 +59,12 @@ async function main() {
   const cleanup = new Cleanup();
   cleanup.installSignalHandlers(log);
   const stateDir = claimRun(log);
-  cleanup.push('ctr state directory', () => rmSync(stateDir, { recursive: true, force: true }));
+  cleanup.push('ctr state directory', () => {
+    // Any ctr command first sweeps what dead supervisors left (cgroups, leases, state files): this matters
+    // only when a ctr run had to be killed, since its own cleanup did not run then.
+    capture(process.execPath, [cliPath, 'ps'], ctrEnv(stateDir));
+    rmSync(stateDir, { recursive: true, force: true });
+  });
   cleanup.push('bench bridges', () => {
     deleteLinkIfPresent(ctrNet.bridge);
     deleteLinkIfPresent(setupNet.bridge);
@@ -89,6 +94,7 @@ async function main() {
   try {
     for (const name of opts.only) {
       const wait = await waitQuiet(opts);
+      if (cleanup.closing) break;
       log(`${name}: load ${wait.load1} after waiting ${(wait.waitedMs / 1000).toFixed(0)} s${wait.quiet ? '' : ' (not quiet: max wait reached)'}`);
       const stop = recordLoad();
       try {
@@ -99,9 +105,12 @@ async function main() {
       }
     }
   } finally {
+    // After a signal the handler already runs the cleanup and exits; this awaits the same run.
+    const interrupted = cleanup.closing;
     const errors = await cleanup.run();
-    for (const e of errors) log(e.message);
+    if (!interrupted) for (const e of errors) log(e.message);
   }
+  if (cleanup.interrupted) return 130;
 
   const results = {
     date: started.toISOString(),

@@ -58,6 +58,7 @@ export function capture(cmd, args, env = scrubbedEnv) {
  * @param {{ env?: Record<string, string>, stdout?: 'ignore' | 'pipe' }} [opts]
  */
 export function startTracked(cleanup, cmd, args, opts = {}) {
+  cleanup.assertOpen();
   const child = spawn(cmd, args, { env: opts.env ?? scrubbedEnv, stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {

@@ -61,6 +61,7 @@ export async function measureCpu(ctx) {
     let prev = read();
     for (let w = 0; w < ctx.opts.cpuWindows; w++) {
       await new Promise((r) => setTimeout(r, windowMs));
+      ctx.cleanup.assertOpen();
       const now = read();
       if (now.ctr === undefined || now.raw === undefined) throw new Error('threads-cpu exited during the measure');
       const wall = Number(now.t - prev.t);

@@ -74,7 +74,7 @@ export async function measureMemory(ctx) {
     const { processes, ...figures } = await sampleOnce(ctx, row.command(round));
     processCounts[row.id] = processes;
     return figures;
-  });
+  }, ctx.cleanup);
   const group = (metric, title, note) => ({
     id: `memory-${metric}`,
     title,

@@ -91,7 +91,7 @@ async function compare(ctx, pid) {
   connectContainer({ ...setupNet, hostIfname: veth, containerPid: pid });
   disconnectContainer(veth);
   ctx.log(`netsetup: ${rows.length} rows × ${ctx.opts.runs} runs (+${ctx.opts.warmups} warmups)`);
-  const samples = await interleave(rows, ctx.opts, (row) => ({ setup: row.setup(), teardown: row.teardown() }));
+  const samples = await interleave(rows, ctx.opts, (row) => ({ setup: row.setup(), teardown: row.teardown() }), ctx.cleanup);
 
   const group = (metric, id, title, note) => ({
     id,

@@ -124,6 +124,7 @@ export async function measureScale(ctx) {
   ctx.log(`scale: ${scale} containers at once × ${scaleRuns} runs (+1 warmup)`);
   const runs = [];
   for (let round = 0; round <= scaleRuns; round++) {
+    ctx.cleanup.assertOpen();
     const r = await scaleOnce(ctx, round);
     if (round > 0) runs.push(r);
   }

@@ -55,7 +55,7 @@ export async function measureStart(ctx) {
     { id: 'true', label: 'floor: /bin/true', command: () => ({ cmd: '/bin/true', args: [] }) },
   );
   ctx.log(`start: ${rows.length} rows × ${ctx.opts.runs} runs (+${ctx.opts.warmups} warmups)`);
-  const samples = await interleave(rows, ctx.opts, (row, round) => ({ ms: timedRun(row.command(round)) }));
+  const samples = await interleave(rows, ctx.opts, (row, round) => ({ ms: timedRun(row.command(round)) }), ctx.cleanup);
   const out = rows.map((row) => ({ id: row.id, label: row.label, samples: samples.get(row).ms, summary: summarize(samples.get(row).ms) }));
   const med = (rowId) => out.find((r) => r.id === rowId)?.summary.median;
   const own = (rowId) => med(rowId) - med('node');
