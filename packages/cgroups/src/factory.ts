@@ -1,11 +1,11 @@
 // factory.ts — createCgroupManager: detects the cgroup setup, decides per controller where the group lives
 // and builds the v1 and/or v2 backend. By default groups go below the cgroup the calling process runs
 // in, per hierarchy (read from /proc/self/cgroup, as runc does), so the caller's own limits and accounting
-// still cover its containers. cgroups(7).
+// still cover its containers — on v2 below that cgroup's parent (see selfParent). cgroups(7).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompositeManager } from './composite.js';
-import { detectCgroupSetup, hierarchyDir, ownCgroupPath, parseProcCgroup, type CgroupHierarchy } from './detect.js';
+import { detectCgroupSetup, hierarchyDir, ownCgroupPath, parseProcCgroup, type CgroupHierarchy, type ProcCgroupEntry } from './detect.js';
 import { CgroupError } from './errors.js';
 import { ALL_CONTROLLERS, type Backend, type CgroupManager, type Controller } from './manager.js';
 import { V1Backend, type V1Paths } from './v1/backend.js';
@@ -16,7 +16,10 @@ export interface CgroupManagerOptions {
   path: string;
   /** where cgroup filesystems are mounted; default /sys/fs/cgroup */
   root?: string;
-  /** 'self' (default): below the caller's own cgroup in each hierarchy; or an absolute cgroup path ('/') */
+  /**
+   * 'self' (default): below the caller's own cgroup in each v1 hierarchy and below its parent in the v2 one
+   * (the root stays the root); or an absolute cgroup path ('/')
+   */
   parent?: 'self' | string;
   /** default cpu, memory, pids */
   controllers?: readonly Controller[];
@@ -36,6 +39,18 @@ function checkGroupPath(p: string): void {
 }
 
 /**
+ * Where 'self' puts groups in `hierarchy`. On v1 the caller's own cgroup. On v2 its parent, as runc's fs2
+ * driver does: the caller's cgroup holds at least the caller, and the no-internal-process rule makes the
+ * kernel refuse (EBUSY) to enable controllers in the subtree_control of a non-root group with processes —
+ * below a systemd session scope or service, a group could never get its limits. Never above what the
+ * mount shows (the root, or the top of a cgroup namespace, is where the caller stays).
+ */
+function selfParent(hierarchy: CgroupHierarchy, own: ProcCgroupEntry[]): string {
+  const cgroup = path.posix.resolve('/', ownCgroupPath(hierarchy, own));
+  return hierarchy.version === 2 && cgroup !== path.posix.resolve('/', hierarchy.mountRoot) ? path.posix.dirname(cgroup) : cgroup;
+}
+
+/**
  * Builds the manager of one group (nothing is created until `create()`). Throws NO_CGROUPFS when no
  * cgroup filesystem is mounted under the root, NO_CONTROLLER when a requested controller is missing.
  */
@@ -50,7 +65,7 @@ export function createCgroupManager(options: CgroupManagerOptions): CgroupManage
     ...(options.mountinfoPath !== undefined && { mountinfoPath: options.mountinfoPath }),
   });
   const own = parent === 'self' ? parseProcCgroup(fs.readFileSync(options.procCgroupPath ?? '/proc/self/cgroup', 'utf8')) : [];
-  const groupDir = (h: CgroupHierarchy) => path.join(hierarchyDir(h, parent === 'self' ? ownCgroupPath(h, own) : parent), options.path);
+  const groupDir = (h: CgroupHierarchy) => path.join(hierarchyDir(h, parent === 'self' ? selfParent(h, own) : parent), options.path);
   const find = (name: string) => {
     const hierarchy = setup.hierarchies.find((h) => h.controllers.includes(name));
     if (!hierarchy) {

@@ -113,6 +113,16 @@ describe('v2 backend on a fake tree', () => {
   });
 });
 
+describe("the default parent 'self' on v2", () => {
+  it("is the parent of the caller's cgroup, which holds the caller and so may not delegate controllers", () => {
+    tree = fakeTree([['', 'cgroup2', 'rw,nsdelegate']], '0::/user.slice/user-1000.slice/session-3.scope\n');
+    tree.seed(tree.root, { 'cgroup.controllers': 'cpu memory pids\n' });
+    const manager = createCgroupManager({ path: 'ctr/abc', root: tree.root, mountinfoPath: tree.mountinfoPath, procCgroupPath: tree.procCgroupPath });
+    const leaf = path.join(tree.root, 'user.slice/user-1000.slice/ctr/abc');
+    expect(manager.paths).toEqual({ cpu: leaf, memory: leaf, pids: leaf });
+  });
+});
+
 describe('hybrid split on a fake tree', () => {
   it('drives v1 controllers in their mounts and a unified-listed controller through cgroup2', () => {
     tree = fakeTree(
