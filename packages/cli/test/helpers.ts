@@ -165,12 +165,14 @@ export interface Started {
  * Starts `ctr run --name NAME ...args` in the background and resolves once `ctr ps` lists it and, with
  * `readyLine`, once its stdout printed that text. If it ends or fails to get ready, it is stopped and this
  * rejects, so a test never leaves a container behind.
+ * @param timeoutMs how long `ctr run` may take in all and how long it may take to appear in `ctr ps` (slow
+ *   machines such as the cgroup v2 qemu guest); by default 60 s and 10 s
  */
-export async function startContainer(name: string, args: string[], readyLine?: string): Promise<Started> {
+export async function startContainer(name: string, args: string[], readyLine?: string, timeoutMs?: number): Promise<Started> {
   let child: import('node:child_process').ChildProcess | undefined;
   let ready: Promise<void> = Promise.resolve();
   const done = ctr(['run', '--name', name, ...args], {
-    timeoutMs: 60_000,
+    timeoutMs: timeoutMs ?? 60_000,
     onSpawn: (c) => {
       child = c;
       if (readyLine === undefined) return;
@@ -188,7 +190,7 @@ export async function startContainer(name: string, args: string[], readyLine?: s
     return done;
   };
   try {
-    const entry = await waitForContainer(name);
+    const entry = await waitForContainer(name, timeoutMs);
     await Promise.race([ready, done.then((r) => Promise.reject(new Error(`container ${name} ended: ${r.stderr}`)))]);
     return { entry, stop };
   } catch (err) {

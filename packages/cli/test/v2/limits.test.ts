@@ -1,16 +1,17 @@
 // limits.test.ts (v2) — proofs 1–3 of the cgroups issue through the real `ctr run` on a cgroup-v2-only
 // kernel: `--cpus 0.5` measured from the container cgroup's cpu.stat, the `--memory` OOM kill reported from
-// memory.events, the `--pids-limit` cap on a fork bomb; each container's group is a leaf below ctr's own
-// cgroup and is gone afterwards. This host is cgroup v1, so these run only inside the qemu guest of
-// scripts/test-cgroup-v2.sh (vitest.v2.config.ts); the default config excludes this folder.
+// memory.events, the `--pids-limit` cap on a fork bomb; each container's group is a leaf next to ctr's own
+// cgroup, also when that cgroup holds processes (a systemd session scope), and is gone afterwards. This
+// host is cgroup v1, so these run only inside the qemu guest of scripts/test-cgroup-v2.sh
+// (vitest.v2.config.ts); the default config excludes this folder.
 // See: cgroups(7), Documentation/admin-guide/cgroup-v2.rst (cpu.max, memory.events, pids.max).
-import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { CGROUP2_SUPER_MAGIC } from '@ctr/cgroups';
+import { CGROUP2_SUPER_MAGIC, createCgroupManager } from '@ctr/cgroups';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ctr, defaultRootfs, hostSnapshot, measureCores, waitForContainer } from '../helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliPath, ctr, defaultRootfs, expectNothingLeaked, host, measureCores, startContainer } from '../helpers.js';
 
 const isV2 = (() => {
   try {
@@ -25,16 +26,16 @@ const CTR_TIMEOUT = 120_000;
 const SECONDS = 4;
 
 /** Our own v2 cgroup (`0::<path>` in /proc/self/cgroup; `/` in the guest), which the ctr we start shares. */
-function ownGroupDir(): string {
-  return path.join('/sys/fs/cgroup', /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/');
+function ownCgroup(): string {
+  return /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
 }
 
-/** Where ctr puts container groups: `ctr/` below its own cgroup, as runc does. */
+/** Where ctr puts container groups on v2: `ctr/` next to its own cgroup (below the root when it runs there). */
 function ctrGroupsDir(): string {
-  return path.join(ownGroupDir(), 'ctr');
+  return path.join('/sys/fs/cgroup', path.posix.dirname(ownCgroup()), 'ctr');
 }
 
-/** Container groups that exist right now (hostSnapshot looks one level deeper, where v1 hierarchies are). */
+/** Container groups that exist now (hostSnapshot looks one level deeper, where v1 hierarchies are). */
 function containerGroups(): string[] {
   const dir = ctrGroupsDir();
   if (!existsSync(dir)) return [];
@@ -47,37 +48,32 @@ interface CpuRun {
   cpuMax: string;
 }
 
-/** Runs `threads-cpu 2` with `extra` flags, measures its cores over SECONDS, then stops it with SIGTERM. */
+/** Runs `threads-cpu 2` with `extra` flags, measures its cores over SECONDS, then stops it. */
 async function cpuRun(name: string, extra: string[]): Promise<CpuRun> {
-  let child: import('node:child_process').ChildProcess | undefined;
-  const done = ctr(['run', '--net', 'none', '--name', name, ...extra, defaultRootfs, 'threads-cpu', '2'], {
-    onSpawn: (c) => (child = c),
-    timeoutMs: CTR_TIMEOUT,
-  });
+  const run = await startContainer(name, ['--net', 'none', ...extra, defaultRootfs, 'threads-cpu', '2'], 'All threads are created', CTR_TIMEOUT);
   try {
-    const entry = await waitForContainer(name, CTR_TIMEOUT);
-    const dir = path.join(ownGroupDir(), entry.cgroup!);
-    expect(path.dirname(dir)).toBe(ctrGroupsDir());
-    expect(readFileSync(path.join(dir, 'cgroup.procs'), 'utf8')).toMatch(new RegExp(`^${entry.pid}$`, 'm'));
+    const dir = path.join(ctrGroupsDir(), path.basename(run.entry.cgroup!));
+    expect(readFileSync(path.join(dir, 'cgroup.procs'), 'utf8')).toMatch(new RegExp(`^${run.entry.pid}$`, 'm'));
     const cpuMax = readFileSync(path.join(dir, 'cpu.max'), 'utf8').trim();
-    await new Promise((r) => setTimeout(r, 1500)); // threads-cpu starts its threads
-    return { cores: await measureCores(entry.cgroup!, SECONDS), cpuMax };
+    return { cores: await measureCores(run.entry.cgroup!, SECONDS), cpuMax };
   } finally {
-    child?.kill('SIGTERM');
-    await done;
+    await run.stop();
   }
+}
+
+const forkBombArgs = ['run', '--net', 'none', '--pids-limit', '32', defaultRootfs, 'fork-bomb', '--max', '1000'];
+
+/** fork-bomb's report: the bomb itself is one of the 32, and fork(2) fails with EAGAIN at pids.max. */
+function expectCappedAt32(stdout: string): void {
+  expect(Number(/forked (\d+) children/.exec(stdout)?.[1])).toBe(31);
+  expect(stdout).toMatch(/stopped: fork failed: Resource temporarily unavailable/);
 }
 
 describe.skipIf(skipUnless('ctr run limits on a cgroup v2 kernel (run: pnpm test:v2)', {
   root: isRoot, 'cgroup v2': isV2, 'rootfs/default': existsSync(defaultRootfs),
 }))('ctr run: limits on cgroup v2', () => {
-  let before: Record<string, string[]>;
-  beforeAll(async () => {
-    await ctr(['ps'], { timeoutMs: CTR_TIMEOUT }); // releases what an earlier, killed run may have left
-    before = hostSnapshot();
-  }, CTR_TIMEOUT);
+  expectNothingLeaked();
   afterEach(() => {
-    expect(hostSnapshot()).toEqual(before);
     expect(containerGroups()).toEqual([]);
   });
 
@@ -107,11 +103,28 @@ describe.skipIf(skipUnless('ctr run limits on a cgroup v2 kernel (run: pnpm test
   }, 2 * CTR_TIMEOUT);
 
   it('--pids-limit 32 caps a fork bomb at 32 processes', async () => {
-    const r = await ctr(['run', '--net', 'none', '--pids-limit', '32', defaultRootfs, 'fork-bomb', '--max', '1000'], { timeoutMs: CTR_TIMEOUT });
+    const r = await ctr(forkBombArgs, { timeoutMs: CTR_TIMEOUT });
     expect(r.code).toBe(0);
-    const forked = Number(/forked (\d+) children/.exec(r.stdout)?.[1]);
-    // the bomb itself is one of the 32; fork(2) fails with EAGAIN at pids.max
-    expect(forked).toBe(31);
-    expect(r.stdout).toMatch(/stopped: fork failed: Resource temporarily unavailable/);
+    expectCappedAt32(r.stdout);
+  }, 2 * CTR_TIMEOUT);
+
+  it('from a cgroup that holds processes (a session scope), the container group goes next to it, limited', async () => {
+    // cgroup v2 forbids a non-root group with processes to enable controllers for children (EBUSY), so a
+    // group below ctr's own scope could never get pids.max; it belongs in the slice around the scope.
+    const sliceName = `ctr-v2-test-${process.pid}.slice`;
+    const slice = path.join('/sys/fs/cgroup', ownCgroup(), sliceName);
+    const scope = path.join(slice, 'session.scope');
+    mkdirSync(scope, { recursive: true });
+    try {
+      const r = await host('sh', ['-c', `echo $$ > ${scope}/cgroup.procs && exec "$0" "$@"`, process.execPath, cliPath, ...forkBombArgs], CTR_TIMEOUT);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expectCappedAt32(r.stdout);
+      expect(existsSync(path.join(slice, 'ctr'))).toBe(true);
+      expect(existsSync(path.join(scope, 'ctr'))).toBe(false);
+      expect(readdirSync(path.join(slice, 'ctr'), { withFileTypes: true }).filter((e) => e.isDirectory())).toEqual([]);
+    } finally {
+      await createCgroupManager({ path: sliceName, parent: ownCgroup() }).destroy();
+    }
   }, 2 * CTR_TIMEOUT);
 });
