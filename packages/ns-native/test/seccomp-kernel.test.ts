@@ -110,8 +110,9 @@ describe.skipIf(skipUnless('compiled seccomp filters on the real kernel', { root
     const script = [
       'ip link set lo up',
       '"$1" "$2" "$3" --port 0 --once >"$4" &',
-      'for i in $(seq 100); do grep -q listening "$4" && break; sleep 0.05; done',
+      'for i in $(seq 400); do grep -q listening "$4" && break; sleep 0.05; done',
       'port=$(sed -n "s/^listening on 0.0.0.0:\\([0-9]*\\)$/\\1/p" "$4")',
+      '[ -n "$port" ] || { echo "server did not listen: $(cat "$4")" >&2; exit 1; }',
       '"$1" "$2" "$5" 127.0.0.1 "$port" && wait',
     ].join('\n');
     const args = ['-n', '/bin/sh', '-c', script, 'sh', exec, dockerFilter, bin('server'), log, bin('client')];
