@@ -3,8 +3,7 @@
 // See: capabilities(7), proc(5) (/proc/sys/kernel/cap_last_cap).
 import { readFileSync } from 'node:fs';
 
-/** Capability name → number, as in linux/capability.h (CAP_CHOWN = 0 … CAP_CHECKPOINT_RESTORE = 40). */
-export const capabilityNames = Object.freeze({
+const table = {
   CAP_CHOWN: 0,
   CAP_DAC_OVERRIDE: 1,
   CAP_DAC_READ_SEARCH: 2,
@@ -46,9 +45,12 @@ export const capabilityNames = Object.freeze({
   CAP_PERFMON: 38,
   CAP_BPF: 39,
   CAP_CHECKPOINT_RESTORE: 40,
-});
+};
 
-export type CapabilityName = keyof typeof capabilityNames;
+export type CapabilityName = keyof typeof table;
+
+/** Capability name → number, as in linux/capability.h (CAP_CHOWN = 0 … CAP_CHECKPOINT_RESTORE = 40). */
+export const capabilityNames: Readonly<Record<CapabilityName, number>> = Object.freeze(table);
 
 let cachedLastCap: number | undefined;
 

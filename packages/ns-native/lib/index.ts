@@ -3,6 +3,10 @@ export { netlinkOpen, netlinkSend, netlinkRecv, closeFd } from './netlink.js';
 export { spawnContainer, setWinsize, Container } from './spawn.js';
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { SecurityOptions, UsernsMapping } from './security.js';
+export {
+  compileProfile, defaultProfile, loadProfile, parseProfile, SeccompError, isSeccompError,
+  type SeccompProfile, type ParsedProfile,
+} from './seccomp/index.js';
 export type {
   SpawnContainerOptions,
   StdioSpec,

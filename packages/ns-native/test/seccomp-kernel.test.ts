@@ -151,11 +151,11 @@ describe.skipIf(skipUnless('compiled seccomp filters on the real kernel', { root
     const result = await run(exec, [adminFilter, '/usr/bin/unshare', '-m', 'true']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
 
-    const admin = await probes(adminFilter, ['mount-tmpfs', 'unshare-mount-ns', 'sethostname', 'keyctl', 'reboot', 'kexec-load']);
+    const admin = await probes(adminFilter, ['mount-tmpfs', 'unshare-mount-ns', 'sethostname', 'keyctl', 'reboot', 'kexec-load', 'bpf', 'perf-event-open']);
     for (const name of ['mount-tmpfs', 'unshare-mount-ns', 'sethostname'])
       expect(admin.get(name)).toEqual({ probe: name, result: 'succeeded' });
-    // Never allowed, or gated on capabilities still dropped (CAP_SYS_BOOT).
-    for (const name of ['keyctl', 'reboot', 'kexec-load'])
+    // Never allowed, or gated on capabilities still dropped (CAP_SYS_BOOT, CAP_BPF, CAP_PERFMON).
+    for (const name of ['keyctl', 'reboot', 'kexec-load', 'bpf', 'perf-event-open'])
       expect(admin.get(name)).toEqual({ probe: name, result: 'blocked', errno: 'EPERM' });
   });
 });

@@ -34,7 +34,7 @@ import {
   SECCOMP_RET_TRAP,
   type Label,
 } from './bpf.js';
-import { CAPABILITY_NAMES } from './capabilities.js';
+import { capabilityNames } from '../capabilities.js';
 import { SeccompError } from './errors.js';
 import type { SeccompAction, SeccompArg, SeccompFilter, SeccompProfile, SeccompSyscallRule } from './profile.js';
 import {
@@ -96,7 +96,8 @@ interface Range {
  */
 export function compileProfile(profile: SeccompProfile, options: CompileOptions): Buffer {
   const arch = ARCHES[options.arch ?? hostArch()];
-  const kept = new Set(options.capabilities.map((cap) => CAPABILITY_NAMES[cap]).filter((name) => name !== undefined));
+  const byNumber = new Map(Object.entries(capabilityNames).map(([name, n]) => [n, name]));
+  const kept = new Set(options.capabilities.map((cap) => byNumber.get(cap)).filter((name) => name !== undefined));
   const kernel = kernelVersion(options.kernelRelease ?? release());
   const defaultRet = returnValue(profile.defaultAction, profile.defaultErrnoRet);
 

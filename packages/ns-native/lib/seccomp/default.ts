@@ -6,8 +6,10 @@
 //     of exploit races), io_uring_* (a syscall multiplexer seccomp cannot see into), pivot_root, and the
 //     obsolete uselib/ustat/sysfs/_sysctl/nfsservctl/create_module/get_kernel_syms/query_module.
 //   - allowed only with the capability that makes them meaningful: mount and the new mount API, umount2,
-//     unshare, setns, namespace-creating clone/clone3, sethostname (CAP_SYS_ADMIN); bpf (CAP_SYS_ADMIN or
-//     CAP_BPF); perf_event_open (CAP_SYS_ADMIN or CAP_PERFMON); module loading (CAP_SYS_MODULE); reboot
+//     unshare, setns, namespace-creating clone/clone3, sethostname (CAP_SYS_ADMIN); bpf only with CAP_BPF and
+//     perf_event_open only with CAP_PERFMON (Docker also lets CAP_SYS_ADMIN unlock them; we keep
+//     `--cap-add SYS_ADMIN` to the mount and namespace class, since both reach far into the host kernel);
+//     module loading (CAP_SYS_MODULE); reboot
 //     (CAP_SYS_BOOT); open_by_handle_at (CAP_DAC_READ_SEARCH: it opens any inode of the filesystem by its
 //     handle, the "shocker" escape); ptrace helpers kcmp/pidfd_getfd/process_madvise (CAP_SYS_PTRACE) …
 //   - clone3 without CAP_SYS_ADMIN fails with ENOSYS, not EPERM: its flags live in a struct seccomp cannot
@@ -89,7 +91,7 @@ const BY_CAPABILITY: Record<string, string[]> = {
   CAP_SYS_ADMIN: [
     'mount', 'umount2', 'unshare', 'setns', 'clone', 'clone3', 'fsopen', 'fsconfig', 'fsmount', 'fspick',
     'move_mount', 'open_tree', 'open_tree_attr', 'mount_setattr', 'sethostname', 'setdomainname', 'quotactl',
-    'quotactl_fd', 'fanotify_init', 'lookup_dcookie', 'syslog', 'bpf', 'perf_event_open', 'lsm_get_self_attr',
+    'quotactl_fd', 'fanotify_init', 'lookup_dcookie', 'syslog', 'lsm_get_self_attr',
     'lsm_set_self_attr', 'lsm_list_modules',
   ],
   CAP_BPF: ['bpf'],

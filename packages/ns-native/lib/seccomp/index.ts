@@ -19,7 +19,6 @@ export type {
 } from './profile.js';
 export { SeccompError, isSeccompError } from './errors.js';
 export type { SeccompErrorCode, SeccompErrorOptions } from './errors.js';
-export { CAPABILITY_NAMES, capabilityNumber } from './capabilities.js';
 export { decode as decodeFilter, BPF_MAXINSNS } from './bpf.js';
 export type { Instruction } from './bpf.js';
 export { SYSCALLS_X86_64, SYSCALLS_AARCH64, AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64 } from './syscalls.js';

@@ -5,7 +5,7 @@
 // See seccomp(2), seccomp_rule_add(3) for the actions and comparison operators.
 import { readFileSync } from 'node:fs';
 import { SeccompError } from './errors.js';
-import { capabilityNumber } from './capabilities.js';
+import { capabilityNames } from '../capabilities.js';
 import { SYSCALLS_AARCH64, SYSCALLS_X86_64 } from './syscalls.js';
 
 export const SECCOMP_ACTIONS = [
@@ -211,7 +211,7 @@ class Parser {
     if (raw.caps !== undefined) {
       filter.caps = this.strings(raw.caps, `${field}.caps`);
       filter.caps.forEach((cap, i) => {
-        if (capabilityNumber(cap) === undefined) this.warn(`${field}.caps[${i}]`, `unknown capability "${cap}" is never kept`);
+        if (!Object.hasOwn(capabilityNames, cap)) this.warn(`${field}.caps[${i}]`, `unknown capability "${cap}" is never kept`);
       });
     }
     if (raw.arches !== undefined) filter.arches = this.strings(raw.arches, `${field}.arches`);
