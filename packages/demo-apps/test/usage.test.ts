@@ -13,6 +13,7 @@ const badArguments: Record<DemoProgram, string[][]> = {
   'mem-hog': [['--step', '0'], ['--max', '5t'], ['extra']],
   'fork-bomb': [['--max', '-1'], ['--max']],
   'chroot-escape': [[], ['a', 'b']],
+  'escape-probe': [['--bogus'], ['--only', 'nope'], ['--host-pid', '0']],
 };
 
 describe('package exports', () => {
