@@ -25,6 +25,12 @@ Options:
   -m, --memory SIZE        memory limit, e.g. 64m (b, k, m, g; KiB, MiB, GiB)
       --memory-swap SIZE   memory + swap limit (-1: unlimited swap)
       --pids-limit N       maximum number of processes (-1: unlimited)
+      --cap-add CAP        add a capability to docker's default 14 (repeatable; ALL)
+      --cap-drop CAP       drop a capability (repeatable; ALL)
+      --security-opt OPT   seccomp=unconfined, seccomp=PROFILE.json (docker's format), no-new-privileges=false
+      --read-only          mount the root filesystem read-only (with a writable tmpfs on /tmp)
+      --privileged         no capability bounds, seccomp, masked or read-only paths (says so in ps --json)
+      --userns MAP         user namespace: auto, or HOSTUID[:HOSTGID]:SIZE (container root is not host root)
       --help               show this help
 
 Exit status: the command's; 128+N if killed by signal N; 125 runtime error; 126 not executable; 127 not found.
@@ -46,6 +52,12 @@ const options = {
   memory: { type: 'string', short: 'm' },
   'memory-swap': { type: 'string' },
   'pids-limit': { type: 'string' },
+  'cap-add': { type: 'string', multiple: true },
+  'cap-drop': { type: 'string', multiple: true },
+  'security-opt': { type: 'string', multiple: true },
+  'read-only': { type: 'boolean' },
+  privileged: { type: 'boolean' },
+  userns: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -74,6 +86,12 @@ export async function main(argv: string[]): Promise<number> {
     memory: one(v.memory),
     memorySwap: one(v['memory-swap']),
     pidsLimit: one(v['pids-limit']),
+    capAdd: many(v['cap-add']),
+    capDrop: many(v['cap-drop']),
+    securityOpt: many(v['security-opt']),
+    readOnly: Boolean(v['read-only']),
+    privileged: Boolean(v.privileged),
+    userns: one(v.userns),
   });
   if (result.oomKilled) {
     const limit = result.memoryLimit === undefined ? '' : `: limit ${formatSize(result.memoryLimit)}`;

@@ -11,6 +11,7 @@ import { Cleanup } from './cleanup.js';
 import { stopTimeoutSeconds } from './config.js';
 import { CtrError, asCtrError, invalid } from './errors.js';
 import { prepareLimits, type LimitOptions } from './limits.js';
+import { prepareSecurity, type SecurityFlags } from './security.js';
 import { connectBridge } from './network.js';
 import { generateName, newId } from './names.js';
 import { openPublisher, type Publisher } from './publish.js';
@@ -21,7 +22,7 @@ import {
   parsePublish, validateEnv, validateHostname, validateName, validateNetMode, validateRootfs, validateWorkdir,
 } from './validate.js';
 
-export interface RunOptions extends LimitOptions {
+export interface RunOptions extends LimitOptions, SecurityFlags {
   /** root filesystem directory on the host */
   rootfs: string;
   /** command and arguments; default `/bin/bash` when the rootfs has it, else `/bin/sh` */
@@ -138,6 +139,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const userEnv = validateEnv(opts.env ?? []);
   const workdir = validateWorkdir(opts.workdir ?? '/');
   const limits = prepareLimits(opts);
+  const security = prepareSecurity(opts);
   const stdinIsTty = process.stdin.isTTY === true;
   const tty = opts.tty ?? (opts.interactive === undefined && stdinIsTty);
   const interactive = opts.interactive ?? (opts.tty === undefined && stdinIsTty);
@@ -159,6 +161,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     started: new Date().toISOString(),
     network: netMode,
     ...(limits.summary ? { limits: limits.summary } : {}),
+    security: security.summary,
   };
   const env = buildEnv(userEnv, state.hostname, tty);
   const envPath = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
@@ -216,6 +219,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
           ? { kind: 'pty', ...terminalSize() }
           : { kind: 'fds', fds: opts.stdio ?? [devnull ?? 0, 1, 2] },
         init: opts.init ?? false,
+        security: security.options,
       });
     } finally {
       if (devnull !== undefined) closeSync(devnull);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { stateRoot } from './config.js';
 import { CtrError } from './errors.js';
 import { processStartTime } from '@ctr/netns';
+import type { SecuritySummary } from './security.js';
 
 export interface ContainerState {
   name: string;
@@ -28,6 +29,8 @@ export interface ContainerState {
   /** cgroup path below ctr's parent group, relative (e.g. `ctr/<id>`), when limits were set */
   cgroup?: string;
   limits?: Record<string, number>;
+  /** capabilities, seccomp, no_new_privs, read-only root, user namespace; `privileged` when all are off */
+  security?: SecuritySummary;
 }
 
 export const containersDir = (): string => path.join(stateRoot, 'containers');
