@@ -77,7 +77,8 @@ export function startTracked(cleanup, cmd, args, opts = {}) {
  * Polls `probe` every `intervalMs` until it returns something other than undefined.
  * @template T
  * @param {() => T | undefined | Promise<T | undefined>} probe
- * @param {{ timeoutMs: number, intervalMs?: number, what: string }} opts
+ * @param {{ timeoutMs: number, intervalMs?: number, what: string | (() => string) }} opts what is awaited,
+ *   for the timeout message (a function can describe the last failure)
  * @returns {Promise<T>}
  */
 export async function waitFor(probe, opts) {
@@ -85,7 +86,10 @@ export async function waitFor(probe, opts) {
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`);
+    if (Date.now() > deadline) {
+      const what = typeof opts.what === 'function' ? opts.what() : opts.what;
+      throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 10));
   }
 }

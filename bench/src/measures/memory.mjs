@@ -86,7 +86,10 @@ export async function measureMemory(ctx) {
     notes: [note],
   });
   return [
-    group('pss', '3. Host memory per running container — PSS', `Host-side processes per container: ${Object.entries(processCounts).map(([k, v]) => `${k} ${v}`).join(', ')}.`),
+    group('pss', '3. Host memory per running container — PSS',
+      `Host-side processes per container: ${Object.entries(processCounts).map(([k, v]) => `${k} ${v}`).join(', ')}. ` +
+        "PSS splits shared pages among every process mapping them, so ctr's figure drops when other Node " +
+        'processes run (the harness itself is one); RSS is the stable upper bound.'),
     group('rss', '3b. Host memory per running container — RSS', 'RSS counts shared pages (libc, the node binary) in full.'),
   ];
 }

@@ -31,22 +31,30 @@ export function intervalsGbps(report) {
  */
 async function iperf(ctx, ip, netnsPid) {
   const { bins } = ctx.peers;
-  const serverArgs = ['-s', '-1', '-B', ip, '-p', String(iperfPort)];
+  // No -1: the server stays up so a client run that yields no usable intervals can be repeated.
+  const serverArgs = ['-s', '-B', ip, '-p', String(iperfPort)];
   const server = netnsPid === undefined
     ? startTracked(ctx.cleanup, bins.iperf3, serverArgs)
     : startTracked(ctx.cleanup, bins.nsenter, ['-t', String(netnsPid), '-n', bins.iperf3, ...serverArgs]);
   try {
-    const seconds = ctx.opts.throughputSeconds;
-    const clientArgs = ['-c', ip, '-p', String(iperfPort), '-J', '-t', String(seconds + warmupSeconds), '-i', '0.25'];
-    const report = await waitFor(() => {
+    const seconds = ctx.opts.throughputSeconds + warmupSeconds;
+    const clientArgs = ['-c', ip, '-p', String(iperfPort), '-J', '-t', String(seconds), '-i', '0.25'];
+    let lastFailure = 'the server did not answer';
+    return await waitFor(() => {
       if (server.child.exitCode !== null) throw new Error(`iperf3 server exited with ${server.child.exitCode}`);
+      ctx.cleanup.assertOpen();
+      let report;
       try {
-        return JSON.parse(capture(bins.iperf3, clientArgs));
-      } catch {
-        return undefined; // the server is not listening yet
+        report = JSON.parse(capture(bins.iperf3, clientArgs));
+      } catch (err) {
+        lastFailure = err.message;
+        return undefined; // typically: the server is not listening yet
       }
-    }, { timeoutMs: 10_000, intervalMs: 50, what: `iperf3 on ${ip}` });
-    return intervalsGbps(report);
+      const gbps = intervalsGbps(report);
+      if (gbps.length > 0) return gbps;
+      lastFailure = `iperf3 reported no intervals after the warmup${report.error ? `: ${report.error}` : ''}`;
+      return undefined;
+    }, { timeoutMs: (seconds * 3 + 10) * 1000, intervalMs: 50, what: () => `iperf3 on ${ip} (last: ${lastFailure})` });
   } finally {
     server.child.kill('SIGKILL');
     await server.exited;
