@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test-cgroup-v2.sh — the cgroup v2 proofs on a real v2-only kernel. This machine and CI are cgroup v1 hybrid,
-# so ONE call of /work/shared/tools/v2-guest.sh boots a throwaway qemu guest (cgroup_no_v1=all) that sees
+# so ONE call of ../shared/tools/v2-guest.sh boots a throwaway qemu guest (cgroup_no_v1=all) that sees
 # this checkout, and runs in it first @ctr/cgroups' v2 integration tests, then `ctr run`'s v2 proofs
 # (packages/cli/test/v2). Both suites always run; the exit status is non-zero when either failed, when the
 # guest failed (125) or timed out (124). Needs root and a built checkout (`pnpm build`, the default rootfs).
@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-guest=/work/shared/tools/v2-guest.sh
+guest=$repo/../shared/tools/v2-guest.sh  # CI lays shared/ beside its clone, as here
 
 missing=()
 for f in packages/cgroups/dist/index.js packages/cli/dist/cli.js packages/ns-native/build/Release \

@@ -66,25 +66,24 @@ export function hostSnapshot(): Record<string, string[]> {
     .filter((l) => l.ifname.startsWith('vc') || l.master === 'ctr0')
     .map((l) => l.ifname)
     .sort();
+  // Every `ctr/<id>` group in any hierarchy (v1: /sys/fs/cgroup/<controller>/…/ctr/<id>; v2: …/ctr/<id>).
   const cgroups: string[] = [];
-  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
-    const find = (dir: string, depth: number): void => {
-      if (depth > 4) return;
-      let entries;
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        if (!e.isDirectory()) continue;
-        const p = path.join(dir, e.name);
-        if (e.name === 'ctr') cgroups.push(...readdirSync(p, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => path.join(p, x.name)));
-        else find(p, depth + 1);
-      }
-    };
-    find(path.join('/sys/fs/cgroup', hierarchy), 0);
-  }
+  const find = (dir: string, depth: number): void => {
+    if (depth > 5) return;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const p = path.join(dir, e.name);
+      if (e.name === 'ctr') cgroups.push(...readdirSync(p, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => path.join(p, x.name)));
+      else find(p, depth + 1);
+    }
+  };
+  find('/sys/fs/cgroup', 0);
   return { mounts, states, leases, links, cgroups: cgroups.sort() };
 }
 

@@ -82,8 +82,10 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
         manager = createCgroupManager({ path });
         manager.create();
       } catch (err) {
-        // Without limits a missing cgroup filesystem only costs `ctr stats`; with limits it is fatal.
-        if (!asked && (err as { code?: string }).code?.startsWith('NO_')) return undefined;
+        // Without limits, a host where no group can be made (no cgroup filesystem, or a v2 parent that holds
+        // processes: EBUSY) only costs `ctr stats`; with limits it is fatal.
+        const code = (err as { code?: string }).code ?? '';
+        if (!asked && (code.startsWith('NO_') || code === 'EBUSY')) return undefined;
         throw new CtrError(`cannot create the container's cgroup: ${(err as Error).message}`, {
           code: (err as { code?: string }).code ?? 'ERR_CTR_CGROUP', cause: err,
         });

@@ -2,21 +2,9 @@
 // effect measured: CPU share from the container cgroup's own accounting, the OOM kill and its report, the
 // process cap; `ctr stats` shows limits and usage; no cgroup survives.
 import { existsSync } from 'node:fs';
-import { createCgroupManager } from '@ctr/cgroups';
 import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { ctr, defaultRootfs, expectNothingLeaked, startContainer } from '../helpers.js';
-
-/** Cores used by the container over `seconds`, from its cgroup's CPU time. */
-async function measureCores(cgroupPath: string, seconds: number): Promise<number> {
-  const manager = createCgroupManager({ path: cgroupPath });
-  const t0 = process.hrtime.bigint();
-  const u0 = manager.stats().cpu!.usageNs;
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const u1 = manager.stats().cpu!.usageNs;
-  const t1 = process.hrtime.bigint();
-  return (u1 - u0) / Number(t1 - t0);
-}
+import { ctr, defaultRootfs, expectNothingLeaked, measureCores, startContainer } from '../helpers.js';
 
 async function cpuRun(name: string, extra: string[]): Promise<number> {
   const run = await startContainer(name, ['--net', 'none', ...extra, defaultRootfs, 'threads-cpu', '2'], 'All threads are created');
