@@ -75,8 +75,10 @@ function load(): NativeBinding {
       if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') break;
     }
   }
+  // Node's message for a missing module goes on with a multi-line "Require stack"; one line is enough here.
+  const reason = String((last as Error)?.message ?? last).split('\n')[0];
   const error = new Error(
-    `failed to load ctr_native.node (tried: ${tried.join(', ')}): ${(last as Error)?.message}; ` +
+    `failed to load ctr_native.node (tried: ${tried.join(', ')}): ${reason}; ` +
       'build it with `pnpm --filter @ctr/ns-native build`',
     { cause: last },
   );
@@ -84,4 +86,12 @@ function load(): NativeBinding {
   throw error;
 }
 
-export const native: NativeBinding = load();
+let binding: NativeBinding | undefined;
+
+/**
+ * The binding, loaded on first use: importing this package (e.g. for its seccomp compiler or capability
+ * table, or through @ctr/netns for IPAM) costs no dlopen and cannot fail when the addon is not built.
+ */
+export const native: NativeBinding = new Proxy({} as NativeBinding, {
+  get: (_target, key) => (binding ??= load())[key as keyof NativeBinding],
+});
