@@ -7,7 +7,6 @@
 // allocator before a second remover acts on its stale judgement. So removers (only they) take a short
 // per-address lock file: while it is held the lease name can only go from absent to present, never be
 // replaced, so the judgement made under the lock stays true until the unlink.
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -292,7 +291,8 @@ export class Ipam {
       if (this.#tryCreate(lock, me)) return;
       const held = this.#read(lock);
       if (held && isStale(held)) {
-        const broken = `.broken-${lock}-${process.pid}-${randomBytes(4).toString('hex')}`;
+        // pid + attempt make the name private to this breaker; no randomness (and no crypto load) needed.
+        const broken = `.broken-${lock}-${process.pid}-${attempt}`;
         try {
           renameSync(this.#file(lock), this.#file(broken));
         } catch (err) {

@@ -14,10 +14,10 @@ import { prepareLimits, type LimitOptions } from './limits.js';
 import { prepareSecurity, type SecurityFlags } from './security.js';
 import { connectBridge } from './network.js';
 import { generateName, newId } from './names.js';
-import { openPublisher, type Publisher } from './publish.js';
+import type { Publisher } from './publish.js';
 import { containersDir, removeState, reserveName, updateState, type ContainerState } from './state.js';
 import { sweepStale } from './sweep.js';
-import { attachPty, terminalSize, type PtySession } from './terminal.js';
+import type { PtySession } from './terminal.js';
 import {
   parsePublish, validateEnv, validateHostname, validateName, validateNetMode, validateRootfs, validateWorkdir,
 } from './validate.js';
@@ -146,6 +146,8 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const command = opts.command && opts.command.length > 0 ? opts.command : defaultCommand(rootfs);
 
   await sweepStale();
+  // node:tty is loaded only for a terminal session, for the same start-up reason as node:net below.
+  const terminal = tty ? await import('./terminal.js') : undefined;
   const cleanup = new Cleanup();
   const id = newId();
   const containerName = name ?? generateName((n) => existsSync(path.join(containersDir(), `${n}.json`)));
@@ -194,6 +196,8 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     reserveName(state);
     cleanup.push('state file', () => removeState(state.name));
     if (publish.length > 0) {
+      // node:net is loaded only when ports are published: it is a large part of Node's start-up otherwise.
+      const { openPublisher } = await import('./publish.js');
       publisher = await openPublisher(publish);
       cleanup.push('published ports', () => publisher!.close());
     }
@@ -216,7 +220,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
         env,
         cwd: workdir,
         stdio: tty
-          ? { kind: 'pty', ...terminalSize() }
+          ? { kind: 'pty', ...terminal!.terminalSize() }
           : { kind: 'fds', fds: opts.stdio ?? [devnull ?? 0, 1, 2] },
         init: opts.init ?? false,
         security: security.options,
@@ -247,7 +251,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
       throw spawnFailure(err, command[0]!);
     }
     if (started.ptyMaster !== undefined) {
-      pty = attachPty(started.ptyMaster, interactive);
+      pty = terminal!.attachPty(started.ptyMaster, interactive);
       const session = pty;
       cleanup.push('terminal', () => session.restore());
     }

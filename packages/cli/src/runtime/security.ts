@@ -4,10 +4,9 @@
 // masked and read-only /proc and /sys paths runc and Docker ship. `--privileged` switches all of that off,
 // explicitly, and `ctr ps --json` says so. See: capabilities(7), seccomp(2), user_namespaces(7).
 import { readFileSync } from 'node:fs';
-import {
-  capabilityNames, compileProfile, defaultProfile, lastCap, loadProfile, type SecurityOptions,
-} from '@ctr/ns-native';
+import { capabilityNames, defaultProfile, lastCap, loadProfile, type SecurityOptions } from '@ctr/ns-native';
 import { CtrError, invalid } from './errors.js';
+import { compiledFilter } from './seccomp-cache.js';
 
 /** Docker's default capability set (moby `oci/caps/defaults.go`). */
 export const defaultCapabilities = [
@@ -132,7 +131,7 @@ export function prepareSecurity(flags: SecurityFlags): { options: SecurityOption
   if (seccomp !== 'unconfined') {
     try {
       const profile = seccomp === 'default' ? defaultProfile() : loadProfile(seccomp).profile;
-      filter = compileProfile(profile, { capabilities: numbers });
+      filter = compiledFilter(profile, numbers);
     } catch (err) {
       const e = err as Error & { code?: string };
       throw new CtrError(e.message, { code: e.code ?? 'ERR_CTR_SECCOMP', ...(seccomp === 'default' ? {} : { path: seccomp }), cause: err });

@@ -2,7 +2,7 @@
 // configs/validate model). Each check throws one CtrError naming the value and what to do; nothing has been
 // created yet, so nothing can leak.
 import { statSync, realpathSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { parseIpv4 } from '@ctr/netns';
 import path from 'node:path';
 import { invalid } from './errors.js';
 
@@ -82,7 +82,11 @@ export function parsePublish(spec: string): PublishSpec {
     throw invalid(`invalid --publish "${spec}": use [HOSTIP:]HOSTPORT:CONTAINERPORT`);
   }
   const [hostIp, hostPort, containerPort] = parts.length === 3 ? parts : ['0.0.0.0', ...parts];
-  if (isIP(hostIp!) !== 4) throw invalid(`invalid --publish "${spec}": "${hostIp}" is not an IPv4 address`);
+  try {
+    parseIpv4(hostIp!);
+  } catch {
+    throw invalid(`invalid --publish "${spec}": "${hostIp}" is not an IPv4 address`);
+  }
   return { hostIp: hostIp!, hostPort: port(hostPort!, spec), containerPort: port(containerPort!, spec) };
 }
 
