@@ -84,10 +84,10 @@ describe.skipIf(skipUnless('ctr run limits on a cgroup v2 kernel (run: pnpm test
     expect(limited.cores).toBeLessThan(0.55);
     const free = await cpuRun('v2-cpu-free', []);
     expect(free.cpuMax).toBe('max 100000');
-    // The guest has V2G_SMP vCPUs (2 here) and also runs vitest and the waiting ctr, so "more than 1.5" of
-    // the host test becomes: two spinning threads get at least 90% of min(2, vCPUs) — with one vCPU still
-    // far above the limited 0.5, so an ignored cpu.max cannot pass.
-    expect(free.cores).toBeGreaterThan(0.9 * Math.min(2, availableParallelism()));
+    // The guest has V2G_SMP vCPUs (2 here) and also runs vitest and the waiting ctr under software emulation
+    // (seen: 1.77–1.97 of 2), so the host test's "more than 1.5" becomes 75% of min(2, vCPUs): 1.5 with two
+    // vCPUs, and with one still far above the limited 0.5, so an ignored cpu.max cannot pass.
+    expect(free.cores).toBeGreaterThan(0.75 * Math.min(2, availableParallelism()));
     console.log(`cpu: limited ${limited.cores.toFixed(3)} cores, free ${free.cores.toFixed(3)} of ${availableParallelism()} vCPUs`);
   }, 4 * CTR_TIMEOUT);
 
