@@ -3,7 +3,6 @@
 // (an ESM bundle would swallow the require of a .node file).
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** What the native `onExit` reports; `signal` is a number here, lib/spawn.ts turns it into a name. */
 export interface NativeExitStatus {
@@ -58,8 +57,11 @@ export interface NativeBinding {
   loadInitImage(path: string): number;
 }
 
-/** Directory of the package (dist/ and lib/ both sit one level below it). */
-export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Directory of this package, where build/ holds the addon and ctr-init. Resolved by package name rather than
+ * from this file's location, so it stays right when a CLI bundles this code into its own dist/.
+ */
+export const packageDir = path.dirname(createRequire(import.meta.url).resolve('@ctr/ns-native/package.json'));
 
 function load(): NativeBinding {
   const require = createRequire(import.meta.url);
