@@ -4,7 +4,9 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { spawnContainer, type Container, type ExitStatus, type SpawnContainerOptions } from '../lib/index.js';
+import { buildRootfs, removeRootfs } from './rootfs.js';
 
 export const SH = ['/usr/bin/sh'];
 
@@ -100,4 +102,31 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Registers what every container suite needs: one test rootfs built before and removed after the suite, and
+ * after each test the tracked containers cleaned up and the host mount table unchanged.
+ */
+export function useSandbox(): { readonly rootfs: string; tracker: Tracker } {
+  let rootfs = '';
+  let mountsBefore = '';
+  const tracker = new Tracker();
+  beforeAll(() => {
+    rootfs = buildRootfs();
+  });
+  afterAll(() => removeRootfs(rootfs));
+  beforeEach(() => {
+    mountsBefore = hostMounts();
+  });
+  afterEach(() => {
+    tracker.cleanup();
+    expect(hostMounts()).toBe(mountsBefore);
+  });
+  return {
+    get rootfs() {
+      return rootfs;
+    },
+    tracker,
+  };
 }

@@ -1,28 +1,19 @@
 // init.test.ts — `init: true`: ctr-init runs from a sealed memfd as PID 1, reaps orphans, forwards signals
 // and passes the command's status on. Each behaviour is checked against a control without init where the
 // kernel rule (orphans go to PID 1; PID 1 ignores unhandled signals) makes the difference visible.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { childrenOf, commandBecomes, hostMounts, processExists, runSh, shOptions, Tracker } from './helpers.js';
-import { buildRootfs, removeRootfs } from './rootfs.js';
+import { childrenOf, commandBecomes, processExists, runSh, shOptions, useSandbox } from './helpers.js';
 
 describe.skipIf(skipUnless('ctr-init is a working PID 1 inside a real PID namespace', { root: isRoot }))(
   'spawnContainer with init',
   () => {
+    const sandbox = useSandbox();
+    const tracker = sandbox.tracker;
     let rootfs: string;
-    const tracker = new Tracker();
     beforeAll(() => {
-      rootfs = buildRootfs();
-    });
-    afterAll(() => removeRootfs(rootfs));
-    let mountsBefore: string;
-    beforeEach(() => {
-      mountsBefore = hostMounts();
-    });
-    afterEach(() => {
-      tracker.cleanup();
-      expect(hostMounts()).toBe(mountsBefore);
+      rootfs = sandbox.rootfs;
     });
 
     it('runs ctr-init as PID 1 from a sealed memfd and propagates the exit status', async () => {

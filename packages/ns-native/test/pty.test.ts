@@ -3,11 +3,10 @@
 // what `stty size` reports.
 import { writeSync } from 'node:fs';
 import tty from 'node:tty';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { setWinsize, type SpawnContainerOptions } from '../lib/index.js';
-import { commandBecomes, hostMounts, Tracker } from './helpers.js';
-import { buildRootfs, removeRootfs } from './rootfs.js';
+import { commandBecomes, useSandbox } from './helpers.js';
 
 /** Reads the master until the container side closes (EIO on Linux), calling `onData` with the text so far. */
 function readMaster(master: number, onData: (text: string) => void = () => {}): Promise<string> {
@@ -26,19 +25,11 @@ function readMaster(master: number, onData: (text: string) => void = () => {}): 
 describe.skipIf(skipUnless('pty mode allocates the terminal inside the container', { root: isRoot }))(
   'spawnContainer with a pty',
   () => {
+    const sandbox = useSandbox();
+    const tracker = sandbox.tracker;
     let rootfs: string;
-    const tracker = new Tracker();
     beforeAll(() => {
-      rootfs = buildRootfs();
-    });
-    afterAll(() => removeRootfs(rootfs));
-    let mountsBefore: string;
-    beforeEach(() => {
-      mountsBefore = hostMounts();
-    });
-    afterEach(() => {
-      tracker.cleanup();
-      expect(hostMounts()).toBe(mountsBefore);
+      rootfs = sandbox.rootfs;
     });
 
     const ptyOptions = (script: string, init = false): SpawnContainerOptions => ({

@@ -4,12 +4,11 @@
 // Needs root (clone with CLONE_NEW*, mount).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { capabilityNames, lastCap, type CapabilityName, type SecurityOptions } from '../lib/index.js';
 import { denySyscall, SYS_SETHOSTNAME } from './bpf.js';
-import { hostMounts, runSh, shOptions, Tracker } from './helpers.js';
-import { buildRootfs, removeRootfs } from './rootfs.js';
+import { runSh, shOptions, useSandbox } from './helpers.js';
 
 // Docker's default set (moby oci/caps/defaults.go).
 const DOCKER_CAPS: CapabilityName[] = [
@@ -48,23 +47,14 @@ describe.skipIf(
     x86_64: process.arch === 'x64',
   }),
 )('spawnContainer security', () => {
+  const sandbox = useSandbox();
+  const tracker = sandbox.tracker;
   let rootfs: string;
-  let mountsBefore: string;
-  const tracker = new Tracker();
+  beforeAll(() => {
+    rootfs = sandbox.rootfs;
+  });
   // What this runtime may hand out at all: a kept capability outside its bounding set stays absent.
   const hostBounding = BigInt(`0x${statusFields(readFileSync('/proc/self/status', 'utf8')).CapBnd}`);
-
-  beforeAll(() => {
-    rootfs = buildRootfs();
-  });
-  afterAll(() => removeRootfs(rootfs));
-  beforeEach(() => {
-    mountsBefore = hostMounts();
-  });
-  afterEach(() => {
-    tracker.cleanup();
-    expect(hostMounts()).toBe(mountsBefore);
-  });
 
   const sh = (script: string, security?: SecurityOptions, init = false) =>
     runSh(tracker, rootfs, script, { ...(security ? { security } : {}), init });

@@ -3,28 +3,18 @@
 import { readlinkSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { hostname as hostHostname } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { childrenOf, hostMounts, processExists, runSh, shOptions, Tracker } from './helpers.js';
-import { buildRootfs, removeRootfs } from './rootfs.js';
+import { childrenOf, processExists, runSh, shOptions, useSandbox } from './helpers.js';
 
 describe.skipIf(skipUnless('spawnContainer creates real namespaces and a pivoted root', { root: isRoot }))(
   'spawnContainer',
   () => {
+    const sandbox = useSandbox();
+    const tracker = sandbox.tracker;
     let rootfs: string;
-    let mountsBefore: string;
-    const tracker = new Tracker();
-
     beforeAll(() => {
-      rootfs = buildRootfs();
-    });
-    afterAll(() => removeRootfs(rootfs));
-    beforeEach(() => {
-      mountsBefore = hostMounts();
-    });
-    afterEach(() => {
-      tracker.cleanup();
-      expect(hostMounts()).toBe(mountsBefore);
+      rootfs = sandbox.rootfs;
     });
 
     it('sets the hostname inside and leaves the host one alone', async () => {

@@ -5,11 +5,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { capabilityNames, lastCap, type SecurityOptions } from '../lib/index.js';
-import { childrenOf, hostMounts, runSh, shOptions, Tracker } from './helpers.js';
-import { buildRootfs, removeRootfs } from './rootfs.js';
+import { childrenOf, runSh, shOptions, useSandbox } from './helpers.js';
 
 const MAPPING = { hostUid: 100000, hostGid: 200000, size: 65536 };
 const USERNS: SecurityOptions = {
@@ -24,19 +23,11 @@ const USERNS: SecurityOptions = {
 describe.skipIf(skipUnless('a user namespace with an idmapped rootfs', { root: isRoot }))(
   'spawnContainer with a user namespace',
   () => {
+    const sandbox = useSandbox();
+    const tracker = sandbox.tracker;
     let rootfs: string;
-    let mountsBefore: string;
-    const tracker = new Tracker();
     beforeAll(() => {
-      rootfs = buildRootfs();
-    });
-    afterAll(() => removeRootfs(rootfs));
-    beforeEach(() => {
-      mountsBefore = hostMounts();
-    });
-    afterEach(() => {
-      tracker.cleanup();
-      expect(hostMounts()).toBe(mountsBefore);
+      rootfs = sandbox.rootfs;
     });
 
     it('maps container root to the host range and shows the rootfs owned by root inside', async () => {
