@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = tar
       ? await importRootfsTarball({ file: tar, ...(out ? { out } : {}), onProgress })
       : await buildDefaultRootfs({ ...(out ? { out } : {}), onProgress });
-    process.stdout.write(result.upToDate ? `${result.path} is up to date\n` : `${result.path}\n`);
+    process.stdout.write(`${result.path}\n`);
   } catch (err) {
     if (err instanceof CtrError) throw err;
     const e = err as { code?: string; message?: string };
