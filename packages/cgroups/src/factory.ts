@@ -27,6 +27,12 @@ export interface CgroupManagerOptions {
   mountinfoPath?: string;
   /** default /proc/self/cgroup (fixtures in tests) */
   procCgroupPath?: string;
+  /**
+   * With parent 'self': the /proc/PID/cgroup text of the process the group was made for, when that is not the
+   * caller. A supervisor that reopens a group another process created (to read stats or clean up after a
+   * crash) must place it where that process's 'self' was, or it would look below its own cgroup instead.
+   */
+  procCgroupText?: string;
 }
 
 function checkGroupPath(p: string): void {
@@ -64,7 +70,7 @@ export function createCgroupManager(options: CgroupManagerOptions): CgroupManage
     ...(options.root !== undefined && { root: options.root }),
     ...(options.mountinfoPath !== undefined && { mountinfoPath: options.mountinfoPath }),
   });
-  const own = parent === 'self' ? parseProcCgroup(fs.readFileSync(options.procCgroupPath ?? '/proc/self/cgroup', 'utf8')) : [];
+  const own = parent === 'self' ? parseProcCgroup(options.procCgroupText ?? fs.readFileSync(options.procCgroupPath ?? '/proc/self/cgroup', 'utf8')) : [];
   const groupDir = (h: CgroupHierarchy) => path.join(hierarchyDir(h, parent === 'self' ? selfParent(h, own) : parent), options.path);
   const find = (name: string) => {
     const hierarchy = setup.hierarchies.find((h) => h.controllers.includes(name));

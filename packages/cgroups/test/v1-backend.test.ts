@@ -36,6 +36,20 @@ describe('v1 backend on a fake tree', () => {
     expect(manager.paths).toEqual(dirs);
   });
 
+  it('reopens a group made for another process where that process’s own groups were', () => {
+    const other = '4:memory:/process_api/other\n8:pids:/elsewhere\n2:cpuacct:/\n1:cpu:/\n';
+    const reopened = createCgroupManager({
+      path: 'ctr/abc', root: tree.root, mountinfoPath: tree.mountinfoPath, procCgroupPath: tree.procCgroupPath,
+      procCgroupText: other,
+    });
+    expect(reopened.paths).toEqual({
+      cpu: dirs.cpu,
+      cpuacct: dirs.cpuacct,
+      memory: path.join(tree.root, 'memory/process_api/other/ctr/abc'),
+      pids: path.join(tree.root, 'pids/elsewhere/ctr/abc'),
+    });
+  });
+
   it('writes cpu, memory+swap and pids limits where the kernel reads them', () => {
     manager.apply({ cpus: 0.5, cpuShares: 512, memory: 32 * MiB, memorySwap: 64 * MiB, pids: 5 });
     expect(tree.read(dirs.cpu, 'cpu.cfs_period_us')).toBe('100000');

@@ -158,6 +158,8 @@ export interface Started {
   entry: PsEntry;
   /** sends SIGTERM to `ctr run` and resolves with its result */
   stop(): Promise<CtrResult>;
+  /** sends `signal` to `ctr run` itself and resolves with its result */
+  kill(signal: NodeJS.Signals): Promise<CtrResult>;
 }
 
 /**
@@ -191,7 +193,11 @@ export async function startContainer(name: string, args: string[], readyLine?: s
   try {
     const entry = await waitForContainer(name, timeoutMs);
     await Promise.race([ready, done.then((r) => Promise.reject(new Error(`container ${name} ended: ${r.stderr}`)))]);
-    return { entry, stop };
+    const kill = async (signal: NodeJS.Signals): Promise<CtrResult> => {
+      child!.kill(signal);
+      return done;
+    };
+    return { entry, stop, kill };
   } catch (err) {
     await stop();
     throw err;

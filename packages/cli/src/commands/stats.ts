@@ -1,7 +1,8 @@
 // stats.ts — `ctr stats [NAME...] [--no-stream] [--json]`: CPU %, memory used/limit and pids of running
 // containers, read from their cgroups, refreshed every second in place (like `docker stats`). CPU % is the
 // cgroup's CPU time over wall time between two samples, so 100 % is one full core.
-import { createCgroupManager, formatSize, type CgroupStats } from '@ctr/cgroups';
+import { formatSize, type CgroupStats } from '@ctr/cgroups';
+import { containerCgroup } from '../runtime/limits.js';
 import { cursorTo, clearScreenDown } from 'node:readline';
 import { parseVerbArgs } from '../args.js';
 import { invalid } from '../runtime/errors.js';
@@ -29,9 +30,9 @@ export interface StatsRow {
 }
 
 function sample(c: ContainerState): Sample | undefined {
-  if (!c.cgroup) return undefined;
   try {
-    return { name: c.name, at: process.hrtime.bigint(), stats: createCgroupManager({ path: c.cgroup }).stats() };
+    const cgroup = containerCgroup(c);
+    return cgroup && { name: c.name, at: process.hrtime.bigint(), stats: cgroup.stats() };
   } catch {
     return undefined; // the container ended between listing and reading
   }

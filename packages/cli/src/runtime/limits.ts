@@ -1,8 +1,10 @@
 // limits.ts — `--cpus`, `--memory`, `--memory-swap`, `--pids-limit` → one cgroup per container via
 // @ctr/cgroups, which hides whether the host runs cgroup v1, v2 or both. Groups live under `ctr/<id>` below
 // ctr's own cgroup in each hierarchy (as runc does), so the host's accounting of ctr still covers them.
+import { readFileSync } from 'node:fs';
 import { createCgroupManager, parseSize, validateLimits, type CgroupLimits, type CgroupManager } from '@ctr/cgroups';
 import { CtrError, asCtrError, invalid } from './errors.js';
+import type { ContainerState } from './state.js';
 
 export interface LimitOptions {
   /** CPUs, e.g. "0.5" or 0.5 */
@@ -18,6 +20,8 @@ export interface LimitOptions {
 export interface ContainerCgroup {
   /** relative path below ctr's own cgroup, recorded in the state file */
   path: string;
+  /** /proc/self/cgroup of the `ctr run` that made the group: where `path` is relative to */
+  ownerCgroups: string;
   addProcess(pid: number): void;
   oomKills(): number;
   destroy(): Promise<void>;
@@ -77,9 +81,10 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
     ...(asked ? { summary: { ...limits } as Record<string, number> } : {}),
     create(id) {
       const path = `ctr/${id}`;
+      const ownerCgroups = readFileSync('/proc/self/cgroup', 'utf8');
       let manager: CgroupManager;
       try {
-        manager = createCgroupManager({ path });
+        manager = createCgroupManager({ path, procCgroupText: ownerCgroups });
         manager.create();
       } catch (err) {
         // Without limits, a host where no group can be made (no cgroup filesystem, or a v2 parent that holds
@@ -98,10 +103,20 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
       }
       return {
         path,
+        ownerCgroups,
         addProcess: (pid) => manager.addProcess(pid),
         oomKills: () => manager.oomKills(),
         destroy: () => manager.destroy(),
       };
     },
   };
+}
+
+/**
+ * The cgroup of a container that this or another ctr process started: placed below the cgroups its `ctr run`
+ * was in, not the caller's (`ctr ps` from another session must not look, or clean up, in the wrong place).
+ */
+export function containerCgroup(state: ContainerState): CgroupManager | undefined {
+  if (!state.cgroup) return undefined;
+  return createCgroupManager({ path: state.cgroup, ...(state.cgroupOwner ? { procCgroupText: state.cgroupOwner } : {}) });
 }

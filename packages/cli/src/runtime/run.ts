@@ -205,6 +205,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     if (cgroup) {
       cleanup.push('cgroup', () => cgroup.destroy());
       state.cgroup = cgroup.path;
+      state.cgroupOwner = cgroup.ownerCgroups;
     }
 
     let devnull: number | undefined;

@@ -26,8 +26,10 @@ export interface ContainerState {
   ip?: string;
   hostIfname?: string;
   publish?: string[];
-  /** cgroup path below ctr's parent group, relative (e.g. `ctr/<id>`), when limits were set */
+  /** cgroup path below ctr's own group in each hierarchy, relative (e.g. `ctr/<id>`) */
   cgroup?: string;
+  /** /proc/self/cgroup of the supervising `ctr run`: what `cgroup` is relative to */
+  cgroupOwner?: string;
   limits?: Record<string, number>;
   /** capabilities, seccomp, no_new_privs, read-only root, user namespace; `privileged` when all are off */
   security?: SecuritySummary;

@@ -2,7 +2,7 @@
 // supervisor). Their PID 1 died with the supervisor (PR_SET_PDEATHSIG), which also destroyed the netns and so
 // the veth pair; what remains is host state: the cgroup, the IP lease and the state file. Every ctr command
 // calls this first, so the next command after a crash reclaims the lease.
-import { createCgroupManager } from '@ctr/cgroups';
+import { containerCgroup } from './limits.js';
 import { ipam } from './network.js';
 import { isLive, readAllStates, removeState } from './state.js';
 
@@ -11,7 +11,7 @@ export async function sweepStale(): Promise<void> {
     if (isLive(state)) continue;
     if (state.cgroup) {
       try {
-        await createCgroupManager({ path: state.cgroup }).destroy();
+        await containerCgroup(state)?.destroy();
       } catch {
         // Best effort: a group that cannot be removed now (a task still exiting) is retried by the next sweep,
         // because the state file is only removed below when this did not throw.

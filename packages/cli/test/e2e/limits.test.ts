@@ -1,10 +1,12 @@
 // limits.test.ts — `--cpus`, `--memory` and `--pids-limit` on the real cgroup controllers of this host, each
 // effect measured: CPU share from the container cgroup's own accounting, the OOM kill and its report, the
 // process cap; `ctr stats` shows limits and usage; no cgroup survives.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { ctr, defaultRootfs, expectNothingLeaked, measureCores, startContainer } from '../helpers.js';
+import { cliPath, ctr, defaultRootfs, expectNothingLeaked, measureCores, startContainer } from '../helpers.js';
 
 async function cpuRun(name: string, extra: string[]): Promise<number> {
   const run = await startContainer(name, ['--net', 'none', ...extra, defaultRootfs, 'threads-cpu', '2'], 'All threads are created');
@@ -58,6 +60,25 @@ describe.skipIf(skipUnless('ctr resource limits end to end', { root: isRoot, 'ro
     expect(row.pids).toEqual({ current: expect.any(Number), limit: 50 });
     expect(row.pids.current).toBeGreaterThan(0);
     expect(row.limits).toMatchObject({ cpus: 1, memory: 128 * 2 ** 20, pids: 50 });
+  }, 60_000);
+
+  it('a ctr command run from another cgroup still finds and removes a killed run\'s groups', async () => {
+    // A sibling of our own memory cgroup holds the process of the second command, as another login session
+    // would: the group of the container must be found where its `ctr run` was, not below the caller.
+    const own = /^\d+:memory:(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))![1]!;
+    const other = path.join('/sys/fs/cgroup/memory', own, `ctr-test-other-${process.pid}`);
+    mkdirSync(other);
+    try {
+      const run = await startContainer('lim-orphan', ['--net', 'none', '--memory', '64m', defaultRootfs, 'sleep', '30']);
+      const groupDir = path.join('/sys/fs/cgroup/memory', own, run.entry.cgroup!);
+      expect(existsSync(groupDir)).toBe(true);
+      await run.kill('SIGKILL');
+      const ps = spawnSync('sh', ['-c', `echo $$ > ${other}/cgroup.procs && exec "$0" "$1" ps`, process.execPath, cliPath], { encoding: 'utf8' });
+      expect(ps.status, ps.stderr).toBe(0);
+      expect(existsSync(groupDir)).toBe(false);
+    } finally {
+      rmdirSync(other);
+    }
   }, 60_000);
 
   const bad: [string, string[], RegExp][] = [
