@@ -168,7 +168,6 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const env = buildEnv(userEnv, state.hostname, tty);
   const envPath = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
 
-  let container: Container | undefined;
   let publisher: Publisher | undefined;
   let pty: PtySession | undefined;
   // Signals sent to ctr go to the container's PID 1. PID 1 ignores signals it has no handler for, so a stop
@@ -212,8 +211,9 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     if (!tty && !interactive && !opts.stdio) {
       devnull = openSync('/dev/null', 'r');
     }
+    let child: Container;
     try {
-      container = spawnContainer({
+      child = spawnContainer({
         rootfs,
         hostname: state.hostname,
         argv: command,
@@ -229,7 +229,6 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     } finally {
       if (devnull !== undefined) closeSync(devnull);
     }
-    const child = container;
     cleanup.push('container process', () => child.abort());
     state.pid = child.pid;
 
