@@ -2,6 +2,7 @@
 // state a container could leak (mounts, state files, veths, cgroups) so each test can prove nothing leaked.
 import { spawn, execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, expect } from 'vitest';
+import { ctrContainerGroups } from './cgroup-tree.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,24 +67,7 @@ export function hostSnapshot(): Record<string, string[]> {
     .filter((l) => l.ifname.startsWith('vc') || l.master === 'ctr0')
     .map((l) => l.ifname)
     .sort();
-  // Every `ctr/<id>` group in any hierarchy (v1: /sys/fs/cgroup/<controller>/…/ctr/<id>; v2: …/ctr/<id>).
-  const cgroups: string[] = [];
-  const find = (dir: string, depth: number): void => {
-    if (depth > 5) return;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = path.join(dir, e.name);
-      if (e.name === 'ctr') cgroups.push(...readdirSync(p, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => path.join(p, x.name)));
-      else find(p, depth + 1);
-    }
-  };
-  find('/sys/fs/cgroup', 0);
+  const cgroups = ctrContainerGroups();
   return { mounts, states, leases, links, cgroups: cgroups.sort() };
 }
 
