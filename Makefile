@@ -20,7 +20,7 @@ shell: rootfs
 	pnpm ctr run --hostname mycontainer rootfs/default
 
 # Installs, builds and runs every package's tests (integration and end-to-end tests need root), then the
-# cgroup v2 proofs in a throwaway qemu guest on a v2-only kernel (../shared/tools/v2-guest.sh; a few minutes).
+# cgroup v2 proofs in a throwaway qemu guest on a v2-only kernel (scripts/v2-guest.sh; a few minutes).
 test: rootfs
 	pnpm test
 	pnpm test:v2

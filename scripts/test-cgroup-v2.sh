@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # test-cgroup-v2.sh — the cgroup v2 proofs on a real v2-only kernel. This machine and CI are cgroup v1 hybrid,
-# so ONE call of ../shared/tools/v2-guest.sh boots a throwaway qemu guest (cgroup_no_v1=all) that sees
+# so ONE call of scripts/v2-guest.sh (this repository's own harness) boots a throwaway qemu guest (cgroup_no_v1=all) that sees
 # this checkout, and runs in it first @ctr/cgroups' v2 integration tests, then `ctr run`'s v2 proofs
 # (packages/cli/test/v2). Both suites always run; the exit status is non-zero when either failed, when the
 # guest failed (125) or timed out (124). Needs root and a built checkout (`pnpm build`, the default rootfs).
-# Knobs: V2G_* of v2-guest.sh (V2G_ACCEL defaults to tcg: KVM does not work on this machine).
+# Knobs: V2G_* of v2-guest.sh (V2G_ACCEL=auto: KVM only where /dev/kvm is usable and the CPU has vmx/svm).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-guest=$repo/../shared/tools/v2-guest.sh  # CI lays shared/ beside its clone, as here
+guest=$repo/scripts/v2-guest.sh
 
 missing=()
 for f in packages/cgroups/dist/index.js packages/cli/dist/cli.js packages/ns-native/build/Release \
@@ -32,7 +32,7 @@ done
 exit $status
 '
 start=$(date +%s)
-V2G_ACCEL=${V2G_ACCEL:-tcg} "$guest" bash -c "$inner" guest "$repo"
+"$guest" bash -c "$inner" guest "$repo"
 rc=$?
 echo "test-cgroup-v2: exit status $rc after $(( $(date +%s) - start )) s" >&2
 case $rc in
