@@ -150,14 +150,16 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const terminal = tty ? await import('./terminal.js') : undefined;
   const cleanup = new Cleanup();
   const id = newId();
-  const containerName = name ?? generateName((n) => existsSync(path.join(containersDir(), `${n}.json`)));
+  const freshName = (): string => generateName((n) => existsSync(path.join(containersDir(), `${n}.json`)));
+  const defaultHostname = (n: string): string => hostname ?? validateHostname(n.replace(/_/g, '-'));
+  const containerName = name ?? freshName();
   const state: ContainerState = {
     name: containerName,
     id,
     pid: 0,
     ctrPid: process.pid,
     ctrPidStart: processStartTime(process.pid) ?? 0,
-    hostname: hostname ?? validateHostname(containerName.replace(/_/g, '-')),
+    hostname: defaultHostname(containerName),
     rootfs,
     command,
     started: new Date().toISOString(),
@@ -165,9 +167,6 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     ...(limits.summary ? { limits: limits.summary } : {}),
     security: security.summary,
   };
-  const env = buildEnv(userEnv, state.hostname, tty);
-  const envPath = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
-
   let publisher: Publisher | undefined;
   let pty: PtySession | undefined;
   // Signals sent to ctr go to the container's PID 1. PID 1 ignores signals it has no handler for, so a stop
@@ -192,8 +191,15 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const signalHandlers = stopSignals.map((sig) => [sig, () => deliver(sig)] as const);
   for (const [sig, handler] of signalHandlers) process.on(sig, handler);
   try {
-    reserveName(state);
+    // A generated name lost to a sibling run is replaced (and the hostname derived from it with it).
+    const rename = (): void => {
+      state.name = freshName();
+      state.hostname = defaultHostname(state.name);
+    };
+    reserveName(state, name === undefined ? rename : undefined);
     cleanup.push('state file', () => removeState(state.name));
+    const env = buildEnv(userEnv, state.hostname, tty);
+    const envPath = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
     if (publish.length > 0) {
       // node:net is loaded only when ports are published: it is a large part of Node's start-up otherwise.
       const { openPublisher } = await import('./publish.js');

@@ -38,20 +38,30 @@ export interface ContainerState {
 export const containersDir = (): string => path.join(stateRoot, 'containers');
 const fileOf = (name: string): string => path.join(containersDir(), `${name}.json`);
 
-/** Reserves `name` by creating its state file exclusively; throws ERR_CTR_NAME_IN_USE when taken. */
-export function reserveName(state: ContainerState): void {
+/**
+ * Reserves `state.name` by creating its state file exclusively; throws ERR_CTR_NAME_IN_USE when a name the
+ * user chose is taken. With `rename` (the name was generated), a taken name is replaced by `rename()` and tried
+ * again, as docker does: generateName's check and this O_EXCL create are two steps, so a sibling `ctr run` can
+ * win the same generated name between them, and a name nobody chose must never fail a run.
+ */
+export function reserveName(state: ContainerState, rename?: () => void): void {
   mkdirSync(containersDir(), { recursive: true, mode: 0o700 });
   let fd: number;
-  try {
-    fd = openSync(fileOf(state.name), 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+  for (;;) {
+    try {
+      fd = openSync(fileOf(state.name), 'wx', 0o600);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (rename) {
+        rename();
+        continue;
+      }
       throw new CtrError(`the container name "${state.name}" is already in use; choose another --name`, {
         code: 'ERR_CTR_NAME_IN_USE',
         path: fileOf(state.name),
       });
     }
-    throw err;
   }
   try {
     writeFileSync(fd, JSON.stringify(state));
