@@ -213,7 +213,7 @@ void RunChild(const ChildPlan& plan) {
 
   for (int i = 0; i < plan.opCount; i++) RunOp(plan, plan.ops[i], rootTree);
 
-  if (sethostname(plan.hostname, plan.hostnameLength) < 0)
+  if (plan.setHostname && sethostname(plan.hostname, plan.hostnameLength) < 0)
     FailSetup(plan, CTR_STAGE_HOSTNAME, errno, "sethostname", plan.hostname);
   PivotRoot(plan);
 

@@ -60,6 +60,7 @@ struct ChildPlan {
   const char* rootfs;
   const char* hostname;
   int hostnameLength;
+  bool setHostname;  // false only when a test skipped the UTS namespace (CTR_TEST_SKIP_NS)
   const char* cwd;
 
   bool pty;

@@ -77,6 +77,7 @@ class Plan {
   std::vector<std::string> argv, candidates;  // also needed for ctr-init's argv once the fds are known
   std::string rootfs;
   bool userns = false;
+  int skippedNs = 0;  // CLONE_NEW* flags left out on purpose: test-only, see TestSkippedNamespaces
   IdMapping mapping{};
 
   const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
@@ -413,6 +414,30 @@ class Container : public Napi::ObjectWrap<Container> {
   Napi::FunctionReference callback_;
 };
 
+// Test-only: CTR_TEST_SKIP_NS=uts,ipc,pid,cgroup leaves those namespaces shared with the host, so the e2e
+// suite can prove that `ctr demo` notices a missing one (and names it). Read only when set; never set it
+// outside tests. mnt, net and user are refused: sharing them would let the container's setup mount over,
+// rewire or re-own the host itself. Without a UTS namespace the hostname is not set (it would rename the host).
+int TestSkippedNamespaces(Napi::Env env) {
+  const char* value = getenv("CTR_TEST_SKIP_NS");
+  if (value == nullptr || *value == '\0') return 0;
+  int skipped = 0;
+  std::string list(value);
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (name == "uts") skipped |= CLONE_NEWUTS;
+    else if (name == "ipc") skipped |= CLONE_NEWIPC;
+    else if (name == "pid") skipped |= CLONE_NEWPID;
+    else if (name == "cgroup") skipped |= CLONE_NEWCGROUP;
+    else throw Napi::TypeError::New(env, "CTR_TEST_SKIP_NS: \"" + name + "\" cannot be skipped (test-only; uts, ipc, pid, cgroup)");
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return skipped;
+}
+
 // Builds the plan from the options object (see lib/spawn.ts for the validated shape).
 void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   ChildPlan& c = plan.child;
@@ -451,7 +476,9 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
     throw Napi::TypeError::New(env, "options.stdio.kind must be 'pty' or 'fds'");
   }
 
-  c.newCgroupNs = PathExists("/proc/self/ns/cgroup");
+  plan.skippedNs = TestSkippedNamespaces(env);
+  c.newCgroupNs = PathExists("/proc/self/ns/cgroup") && !(plan.skippedNs & CLONE_NEWCGROUP);
+  c.setHostname = !(plan.skippedNs & CLONE_NEWUTS);
   plan.rootfs = rootfs;
   AddSecurity(env, opts, plan);
   AddMountTable(plan, rootfs);
@@ -509,6 +536,7 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   // One clone: the kernel creates the user namespace first and makes it the owner of the others, which is
   // what lets the child mount proc and sysfs in them (sysfs needs the netns owned by the mounter's userns).
   if (plan.userns) args.flags |= CLONE_NEWUSER;
+  args.flags &= ~static_cast<uint64_t>(plan.skippedNs);
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;  // libuv's SIGCHLD handler only waitpid()s its own pids, so this is harmless
 
