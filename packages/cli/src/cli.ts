@@ -8,6 +8,8 @@ const verbs: Record<string, () => Promise<{ main(argv: string[]): Promise<number
   ps: () => import('./commands/ps.js'),
   stats: () => import('./commands/stats.js'),
   rootfs: () => import('./commands/rootfs.js'),
+  demo: () => import('./commands/demo.js'),
+  check: () => import('./commands/check.js'),
 };
 
 const usage = `Usage: ctr [--debug] COMMAND [OPTIONS]
@@ -19,6 +21,8 @@ Commands:
   ps       List running containers
   stats    Show live resource usage of running containers
   rootfs   Build the default root filesystem or import a tarball
+  demo     Prove each isolation claim on this machine, host beside container
+  check    Show what this host offers ctr and what is missing
 
 Run 'ctr COMMAND --help' for more on a command.
 `;

@@ -24,7 +24,7 @@ export function ipam(): Ipam {
 }
 
 /** Refuses a subnet that overlaps a host route not on ctr's own bridge, naming both. */
-function checkOverlap(sock: NetlinkSocket): void {
+export function checkOverlap(sock: NetlinkSocket): void {
   const subnet = parseCidr(bridgeNetwork.subnet);
   const bridge = findLink(sock, bridgeNetwork.bridge);
   const clash = findOverlappingRoutes(listRoutes(sock).filter((r) => r.table === 254), subnet, bridge?.index)[0];
