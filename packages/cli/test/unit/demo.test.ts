@@ -11,6 +11,7 @@ import { renderHtml } from '../../src/demo/render-html.js';
 import { parseProbes } from '../../src/demo/steps/escape.js';
 import { parseNsLinks } from '../../src/demo/steps/namespaces.js';
 import { parsePs } from '../../src/demo/steps/processes.js';
+import { steps } from '../../src/demo/steps/index.js';
 import { lineChart } from '../../src/demo/svg.js';
 import { stepIds, type StepResult } from '../../src/demo/types.js';
 
@@ -24,7 +25,8 @@ function defines(source: string, fn: string): boolean {
 }
 
 describe('ctr demo --explain', () => {
-  it('has an explanation for every step', () => {
+  it('has an explanation for every step, and the steps run in the order --only numbers them', () => {
+    expect(steps.map((s) => s.id)).toEqual([...stepIds]);
     expect(Object.keys(explanations).sort()).toEqual([...stepIds].sort());
   });
 
