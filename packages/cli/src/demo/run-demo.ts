@@ -2,9 +2,10 @@
 // the demo made is gone afterwards: every container a step started is killed and awaited (runContainer
 // then releases its cgroup, veth, lease and state file), and the scratch directory is removed. A step that
 // throws becomes a failed step that says why; the other steps still run.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processStartTime } from '@ctr/netns';
 import { startBox, type Box } from './box.js';
 import { steps } from './steps/index.js';
 import type { DemoContext, StepId, StepResult } from './types.js';
@@ -18,8 +19,27 @@ export interface DemoOptions {
   onStep?: (result: StepResult) => void;
 }
 
+const stopped = 'interrupted by a signal';
+
+/**
+ * The scratch directory is named after its demo process (PID and start time). A demo killed with SIGKILL
+ * cannot remove its own; the next demo removes those whose process is gone (its containers, cgroups and
+ * leases are swept by any ctr command, like those of a killed `ctr run`).
+ */
+function scratchPrefix(pid: number): string {
+  return `ctr-demo-${pid}-${processStartTime(pid) ?? 0}-`;
+}
+
+function sweepScratch(): void {
+  for (const entry of readdirSync(os.tmpdir())) {
+    const m = /^ctr-demo-(\d+)-(\d+)-/.exec(entry);
+    if (m && processStartTime(Number(m[1])) !== Number(m[2])) rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
 export async function runDemo(opts: DemoOptions): Promise<StepResult[]> {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ctr-demo-'));
+  sweepScratch();
+  const scratch = mkdtempSync(path.join(os.tmpdir(), scratchPrefix(process.pid)));
   const results: StepResult[] = [];
   const live = new Set<Box>();
   let interrupted = false;
@@ -39,6 +59,8 @@ export async function runDemo(opts: DemoOptions): Promise<StepResult[]> {
         rootfs: opts.rootfs,
         scratch,
         start(runOpts) {
+          // After ^C no new container starts: the step fails at its next one, and the loop ends.
+          if (interrupted) throw new Error(stopped);
           const box = startBox(opts.rootfs, path.join(scratch, `output-${++outputs}`), runOpts);
           live.add(box);
           void box.done.catch(() => undefined).finally(() => live.delete(box));
@@ -63,7 +85,7 @@ export async function runDemo(opts: DemoOptions): Promise<StepResult[]> {
         await Promise.allSettled([...live].map((b) => b.done));
       }
       result.seconds = Math.round(performance.now() - t0) / 1000;
-      if (interrupted) result = { ...result, ok: false, why: [...result.why, 'interrupted'] };
+      if (interrupted && !result.why.some((w) => w.endsWith(stopped))) result = { ...result, ok: false, why: [...result.why, stopped] };
       results.push(result);
       opts.onStep?.(result);
     }

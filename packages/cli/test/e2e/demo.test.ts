@@ -4,7 +4,7 @@
 // made; and the --html page, opened in headless Chromium, loads without console errors, shows every step
 // and is not blank.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,33 @@ describe.skipIf(skipUnless('ctr demo end to end', { root: isRoot, 'rootfs/defaul
     const r = await ctr(['run', '--net', 'none', defaultRootfs, 'true'], { env: { ...process.env, CTR_TEST_SKIP_NS: 'mnt' } });
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(/CTR_TEST_SKIP_NS: "mnt" cannot be skipped/);
+  });
+
+  it('on SIGINT, ends the running step within seconds, says so, and leaves nothing behind', async () => {
+    const t0 = Date.now();
+    const r = await ctr(['demo', '--only', 'limits,escape', '--json'], { onSpawn: (c) => setTimeout(() => c.kill('SIGINT'), 1500) });
+    const elapsed = Date.now() - t0;
+    const results = parse(r.stdout);
+    expect(results.map((s) => s.id)).toEqual(['limits']);
+    expect(results[0]!.why.join(' ')).toMatch(/interrupted by a signal/);
+    expect(r.code).toBe(1);
+    expect(elapsed).toBeLessThan(6000);
+  });
+
+  it('after SIGKILL of ctr demo, the next ctr command releases its containers and the next demo its scratch directory', async () => {
+    let pid = 0;
+    const r = await ctr(['demo', '--only', 'limits'], {
+      onSpawn: (c) => {
+        pid = c.pid!;
+        setTimeout(() => c.kill('SIGKILL'), 1500);
+      },
+    });
+    expect(r.signal).toBe('SIGKILL');
+    const leftovers = (): string[] => readdirSync(os.tmpdir()).filter((f) => f.startsWith(`ctr-demo-${pid}-`));
+    expect(leftovers()).toHaveLength(1);
+    await ctr(['ps']); // sweeps the killed demo's container state, cgroup and lease (then the leak check runs)
+    expect((await ctr(['demo', '--only', 'hostname'])).code).toBe(0);
+    expect(leftovers()).toEqual([]);
   });
 
   it('refuses bad input in one line, exit 125, before making anything', async () => {

@@ -1,6 +1,7 @@
 // escape.ts — step 7: what root inside may not do. escape-probe (in the rootfs) tries escapes from inside
 // and prints one JSON line per probe; every probe must come back `blocked` (or `skipped` when it needs a
-// target it was not given). The demo hands it a host PID (ours) so the kill and setns probes have a target.
+// target it was not given). The demo hands it a host PID (ours) so the kill and setns probes have a target, and
+// sets what ctr says it applied (`ctr ps` state) beside what the kernel reports inside (/proc/self/status).
 import { finished, lines } from '../box.js';
 import type { Step } from '../types.js';
 
@@ -32,8 +33,11 @@ export const escape: Step = {
   title: 'What root inside may not do',
   claim: 'root inside the container cannot break out: every escape-probe attempt is blocked',
   async run(ctx) {
-    const box = ctx.start({ command: ['escape-probe', '--host-pid', String(process.pid)], net: 'none' });
+    const script = `escape-probe --host-pid ${process.pid}; grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status`;
+    const box = ctx.start({ command: ['/bin/sh', '-c', script], net: 'none' });
+    const applied = (await box.started).security;
     const { result, output } = await finished(box);
+    const status = [...output.matchAll(/^(CapEff|NoNewPrivs|Seccomp):\s+(\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ');
     const probes = parseProbes(output);
     const bad = probes.filter((p) => p.result !== 'blocked' && p.result !== 'skipped');
     const blocked = probes.filter((p) => p.result === 'blocked').length;
@@ -44,10 +48,17 @@ export const escape: Step = {
     return {
       ok: why.length === 0,
       evidence: [
-        ...picked.map((p) => ({ label: p.probe, host: '—', container: `${p.result}${p.errno ? ` ${p.errno}` : p.signal ? ` ${p.signal}` : ''}` })),
+        {
+          label: 'confinement',
+          host: applied
+            ? `ctr ps: ${applied.capabilities.length} capabilities, seccomp ${applied.seccomp}, no_new_privs ${applied.noNewPrivileges}`
+            : 'ctr ps: no security summary',
+          container: status || '(no /proc/self/status lines)',
+        },
+        ...picked.map((p) => ({ label: p.probe, host: '', container: `${p.result}${p.errno ? ` ${p.errno}` : p.signal ? ` ${p.signal}` : ''}` })),
         { label: 'all probes', host: '', container: `${blocked} of ${probes.length} blocked, ${probes.length - blocked - bad.length} skipped` },
       ],
-      transcript: lines(output),
+      transcript: lines(output).filter((l) => l.startsWith('{')),
       why,
     };
   },
