@@ -132,7 +132,8 @@ function subnetFinding(): Finding {
     return { ...base, ok: true, found: `no host route overlaps it (bridge ${bridgeNetwork.bridge})` };
   } catch (err) {
     return {
-      ...base, ok: false, found: (err as Error).message,
+      // The runtime's message ends with its own advice; the fix below says it for check's format.
+      ...base, ok: false, found: (err as Error).message.split('; ')[0]!,
       consequence: 'ctr run with the bridge network (the default) refuses to start', fix: 'set CTR_SUBNET to a free range, or use --net none',
     };
   } finally {

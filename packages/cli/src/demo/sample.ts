@@ -9,7 +9,7 @@ export interface Sampler {
   stop(): [number, number][];
 }
 
-/** Reads `read` every `everyMs` until stopped; readings that fail (the group is being removed) end the series. */
+/** Reads `read` every `everyMs` until stopped; readings that fail (the group is being removed) are left out. */
 function every(everyMs: number, read: () => number | undefined): Sampler {
   const t0 = process.hrtime.bigint();
   const points: [number, number][] = [];

@@ -1,10 +1,11 @@
 // check.test.ts — `ctr check` end to end: it says ctr is ready on this host, and its cgroup findings match
 // an independent reading of /proc/self/mountinfo (not @ctr/cgroups' parser): the layout (v1, v2, hybrid)
-// and, for cpu, memory and pids, the hierarchy that carries each controller. Creates nothing: no root needed.
+// and, for cpu, memory and pids, the hierarchy that carries each controller; a taken subnet is reported
+// missing with what it costs. Creates nothing: no root needed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ctr } from '../helpers.js';
+import { ctr, host } from '../helpers.js';
 
 interface Finding {
   id: string;
@@ -59,6 +60,18 @@ describe('ctr check', () => {
     expect(lines).toHaveLength(json.findings.length);
     expect(r.stdout).toMatch(json.ready ? /ctr has everything it needs on this host\n$/ : /ctr cannot work fully here: missing /);
     expect(r.stdout).toMatch(/^ok +kernel: \d+\.\d+/m);
+  });
+
+  it('a subnet that a host route covers is missing, with the consequence and the fix, and exit status 1', async () => {
+    const routes = JSON.parse((await host('ip', ['-j', 'route', 'show', 'table', 'main'])).stdout) as { dst: string; dev: string }[];
+    const taken = routes.find((r) => r.dst !== 'default' && r.dev !== 'ctr0')!.dst;
+    const r = await ctr(['check'], { env: { ...process.env, CTR_SUBNET: taken } });
+    expect(r.stdout).toContain(
+      `MISSING  bridge subnet ${taken}: ctr's subnet ${taken} overlaps the host route ${taken}`,
+    );
+    expect(r.stdout).toMatch(/\n {9}→ ctr run with the bridge network \(the default\) refuses to start\n {9}fix: set CTR_SUBNET to a free range, or use --net none\n/);
+    expect(r.stdout).toMatch(new RegExp(`ctr cannot work fully here: missing bridge subnet ${taken.replace(/\./g, '\\.')}\n$`));
+    expect(r.code).toBe(1);
   });
 
   it('refuses arguments', async () => {

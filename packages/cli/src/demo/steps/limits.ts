@@ -5,8 +5,7 @@
 import { formatSize } from '@ctr/cgroups';
 import { finished, lines } from '../box.js';
 import { sampleCores, sampleMemory } from '../sample.js';
-import type { DemoContext, Evidence, Series } from '../types.js';
-import type { Step } from '../types.js';
+import type { DemoContext, Evidence, Series, Step } from '../types.js';
 
 const cpuSeconds = 4;
 const cpuLimit = 0.5;
@@ -19,8 +18,12 @@ const mean = (points: [number, number][]): number =>
 async function measureCpu(ctx: DemoContext, cpus: number | undefined): Promise<{ cores: number; points: [number, number][] }> {
   const box = ctx.start({ command: ['threads-cpu', '2', '--seconds', String(cpuSeconds)], net: 'none', ...(cpus ? { cpus } : {}) });
   const sampler = sampleCores(await box.started, 250);
-  await finished(box).finally(() => sampler.stop());
-  const points = sampler.stop();
+  let points: [number, number][];
+  try {
+    await finished(box);
+  } finally {
+    points = sampler.stop();
+  }
   return { cores: mean(points), points };
 }
 
@@ -41,8 +44,13 @@ export const limits: Step = {
     const hog = ctx.start({ command: ['mem-hog', '--step', '2m'], memory: memoryLimit, net: 'none' });
     // mem-hog reaches the limit in a fraction of a second: sample often enough to draw the climb.
     const memSampler = sampleMemory(await hog.started, 5);
-    const mem = await finished(hog).finally(() => memSampler.stop());
-    const memPoints = memSampler.stop();
+    let memPoints: [number, number][];
+    let mem;
+    try {
+      mem = await finished(hog);
+    } finally {
+      memPoints = memSampler.stop();
+    }
     const lastAlloc = [...mem.output.matchAll(/allocated (\d+) MiB/g)].pop()?.[1] ?? '0';
     const peak = Math.max(0, ...memPoints.map(([, v]) => v));
     if (!mem.result.oomKilled) why.push(`mem-hog was not OOM-killed (exit ${mem.result.exitCode})`);
