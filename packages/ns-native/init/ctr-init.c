@@ -1,16 +1,26 @@
-/* ctr-init.c — the container's PID 1 for `--init` (tini semantics): runs one command, forwards signals to
- * it, reaps every orphan that the kernel re-parents to PID 1, and exits with the command's status
- * (128+N when it died of signal N). Built static: it runs from a sealed memfd and needs nothing in the rootfs.
+/* ctr-init.c — the first program of every container, run from a sealed memfd the runtime made.
  *
- * Usage: ctr-init [-r ERRFD] [-e PATH]... -- ARGV...
+ * Without -x it is the container's PID 1 for `--init` (tini semantics): runs one command, forwards signals to
+ * it, reaps every orphan that the kernel re-parents to PID 1, and exits with the command's status (128+N
+ * when it died of signal N). With -x it is only an exec trampoline: it execs the command in place.
+ *
+ * Why a trampoline: the runtime's clone child is a copy of the host's `node`, so a container whose first
+ * execve runs `/proc/self/exe` (directly, through a symlink or as a `#!` interpreter) would start the host's
+ * node binary inside the container — the primitive behind CVE-2019-5736. The clone child therefore only ever
+ * execs this memfd; by the time the command's path is resolved, /proc/self/exe is this sealed copy, which
+ * cannot be written and starts nothing but ctr-init again. Built static: it needs nothing in the rootfs.
+ *
+ * Usage: ctr-init [-x] [-r ERRFD] [-e PATH]... -- ARGV...
+ *   -x        exec the command in place (no fork, no PID-1 role).
  *   -e PATH   absolute path to try for the command, in order (ENOENT/ENOTDIR: next; EACCES: remembered).
  *             Without -e, argv[0] is looked up in PATH by execvp.
  *   -r ERRFD  pipe to the runtime: an exec failure is written there as a struct ctr_setup_failure instead of
- *             a line on stderr, so the runtime's start() fails the same way as without init.
+ *             a line on stderr, so the runtime's start() fails the same way whichever program exec'd.
  *
  * Signals: a namespace's init only receives signals it handles or blocks (pid_namespaces(7)); we block the
  * forwarded ones and SIGCHLD and take them with sigwaitinfo, so nothing runs in a signal handler.
- * See: pid_namespaces(7), sigwaitinfo(2), waitpid(2), tcsetpgrp(3), credentials(7) (process groups).
+ * See: pid_namespaces(7), sigwaitinfo(2), waitpid(2), tcsetpgrp(3), credentials(7) (process groups),
+ * proc(5) (/proc/pid/exe), memfd_create(2).
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,18 +34,16 @@
 
 #include "../src/setup_failure.h"
 
-#define MAX_CANDIDATES 64
-
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 static void usage(void) {
-  fputs("usage: ctr-init [-r ERRFD] [-e PATH]... -- ARGV...\n", stderr);
+  fputs("usage: ctr-init [-x] [-r ERRFD] [-e PATH]... -- ARGV...\n", stderr);
   exit(2);
 }
 
-/* Reports why the command could not be exec'd and ends the forked child: 127 not found, 126 not runnable
- * (the shell convention). */
-static void exec_failed(int errfd, int err, const char* path) {
+/* Reports why the command could not be exec'd and ends the process (the forked child, or ctr-init itself
+ * with -x): 127 not found, 126 not runnable (the shell convention). */
+static _Noreturn void exec_failed(int errfd, int err, const char* path) {
   if (errfd >= 0) {
     struct ctr_setup_failure record;
     memset(&record, 0, sizeof record);
@@ -50,7 +58,7 @@ static void exec_failed(int errfd, int err, const char* path) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
-static void run_command(const char** candidates, int ncandidates, char** argv, int errfd) {
+static _Noreturn void run_command(const char** candidates, int ncandidates, char** argv, int errfd) {
   if (ncandidates == 0) {
     execvp(argv[0], argv);
     exec_failed(errfd, errno, argv[0]);
@@ -76,15 +84,20 @@ static int status_to_exit_code(int status) {
 }
 
 int main(int argc, char** argv) {
-  const char* candidates[MAX_CANDIDATES];
+  /* Every container's command comes through here, so no fixed limit: a PATH of any length fits. */
+  const char** candidates = malloc(sizeof *candidates * (size_t)argc);
+  if (candidates == NULL) {
+    perror("ctr-init: malloc");
+    return 1;
+  }
   int ncandidates = 0;
   int errfd = -1;
+  int exec_only = 0;
   int i = 1;
-  // Executed from a memfd, the kernel names this process "memfd:ctr-init"; `ps` in the container should
-  // show what it is, not where it was loaded from.
-  prctl(PR_SET_NAME, "ctr-init", 0, 0, 0);
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-    if (strcmp(argv[i], "-e") == 0 && i + 1 < argc && ncandidates < MAX_CANDIDATES) {
+    if (strcmp(argv[i], "-x") == 0) {
+      exec_only = 1;
+    } else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc) {
       candidates[ncandidates++] = argv[++i];
     } else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
       errfd = atoi(argv[++i]);
@@ -94,10 +107,14 @@ int main(int argc, char** argv) {
   }
   if (i + 1 >= argc) usage();
   char** command = argv + i + 1;
+  if (errfd >= 0) fcntl(errfd, F_SETFD, FD_CLOEXEC); /* the command's exec closes it: EOF = success */
+  if (exec_only) run_command(candidates, ncandidates, command, errfd);
 
+  /* Executed from a memfd, the kernel names this process "memfd:ctr-init"; `ps` in the container should
+   * show what it is, not where it was loaded from. */
+  prctl(PR_SET_NAME, "ctr-init", 0, 0, 0);
   /* When not PID 1 (run by hand), still collect orphans, as `tini -s` does. */
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
-  if (errfd >= 0) fcntl(errfd, F_SETFD, FD_CLOEXEC); /* the command's exec closes it: EOF = success */
 
   sigset_t waited, original;
   sigemptyset(&waited);

@@ -19,8 +19,10 @@ export interface NativeSpawnOptions {
   env: string[];
   cwd: string;
   stdio: { kind: 'pty'; rows: number; cols: number } | { kind: 'fds'; fds: [number, number, number] };
-  /** Sealed ctr-init memfd from `loadInitImage`; absent without `init`. */
-  initFd?: number;
+  /** Sealed ctr-init memfd from `loadInitImage`: the child's only exec, with or without `init`. */
+  initFd: number;
+  /** ctr-init stays as PID 1 (true) or just execs the command (false). */
+  init: boolean;
   security?: NativeSecurityOptions;
 }
 

@@ -24,8 +24,9 @@ export interface SecurityOptions {
   noNewPrivileges: boolean;
   /**
    * Classic BPF program (N × 8-byte struct sock_filter, 1 ≤ N ≤ 4096). With noNewPrivileges it is installed as
-   * the very last step and must allow execve/execveat; without, it is installed before the capabilities are
-   * dropped (it needs CAP_SYS_ADMIN then) and must also allow capget, capset, prctl, close_range and fcntl.
+   * the very last step and must allow execveat (the ctr-init memfd), execve (the command) and ctr-init's static
+   * start-up (brk, arch_prctl, set_tid_address, fcntl…); without, it is installed before the capabilities are
+   * dropped (it needs CAP_SYS_ADMIN then) and must also allow capget, capset, prctl and fcntl.
    */
   seccomp?: Buffer;
   /** Absolute paths inside: files get /dev/null bound over them, directories an empty read-only tmpfs. */

@@ -1,6 +1,7 @@
 // spawn.ts — the container spawn primitive, typed and validated. The native side (src/spawn.cc, src/child.cc)
 // clones the child into new mnt/pid/uts/ipc/net (+cgroup) namespaces and holds it on a sync pipe; `start()`
-// lets it build its root (pivot_root, /proc, /sys, /dev), set up stdio and exec.
+// lets it build its root (pivot_root, /proc, /sys, /dev), set up stdio and exec ctr-init from a sealed memfd,
+// which execs the command (or, with `init`, runs it as PID 1).
 // See: clone(2), namespaces(7), pid_namespaces(7), pivot_root(2), pidfd_send_signal(2), waitid(2).
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,10 @@ export interface SpawnContainerOptions {
   /** Absolute path inside the container. */
   cwd: string;
   stdio: StdioSpec;
-  /** Run the command under ctr-init (PID 1: signal forwarding, zombie reaping). Default false. */
+  /**
+   * Keep ctr-init as PID 1 (signal forwarding, zombie reaping) with the command as its child. Default false:
+   * ctr-init, always the first program, then only execs the command.
+   */
   init?: boolean;
   /** Capabilities, no_new_privs, seccomp, masked/read-only paths, user namespace. Absent: none of them. */
   security?: SecurityOptions;
@@ -50,6 +54,7 @@ export type ContainerSetupStage =
   | 'pdeathsig'
   | 'sync'
   | 'userns'
+  | 'credentials'
   | 'cgroupns'
   | 'rootfs'
   | 'proc'
@@ -60,12 +65,12 @@ export type ContainerSetupStage =
   | 'masked_paths'
   | 'readonly_paths'
   | 'readonly_root'
-  | 'cwd'
   | 'terminal'
+  | 'fds'
+  | 'cwd'
   | 'signals'
   | 'capabilities'
   | 'no_new_privs'
-  | 'fds'
   | 'seccomp'
   | 'exec';
 
@@ -113,6 +118,7 @@ function checkStdio(stdio: StdioSpec): StdioSpec {
 let initImageFd: number | undefined;
 
 // One sealed copy of build/ctr-init per process, reused by every container (it is read-only by construction).
+// Every container's first exec is this memfd: see init/ctr-init.c for why.
 function initImage(): number {
   initImageFd ??= native.loadInitImage(path.join(packageDir, 'build/ctr-init'));
   return initImageFd;
@@ -234,7 +240,8 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     env,
     cwd: checkString('cwd', options.cwd, true),
     stdio: checkStdio(options.stdio),
-    ...(options.init === true ? { initFd: initImage() } : {}),
+    initFd: initImage(),
+    init: options.init === true,
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
   });
   return new Container(handle);

@@ -7,11 +7,12 @@
 // Failures travel to the parent as one ctr_setup_failure record on the CLOEXEC error pipe.
 //
 // See: signal-safety(7), clone(2), mount(2), move_mount(2), pivot_root(2), pid_namespaces(7), pty(7),
-// ioctl_tty(2), unix(7) (SCM_RIGHTS), prctl(2), close_range(2), execveat(2), user_namespaces(7).
+// ioctl_tty(2), unix(7) (SCM_RIGHTS), prctl(2), close_range(2), getcwd(2), execveat(2), user_namespaces(7),
+// credentials(7).
 #include "child.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "fd_passing.h"
@@ -57,10 +59,31 @@ void FailSetup(const ChildPlan& plan, ctr_stage stage, int err, const char* sysc
 
 namespace {
 
+// mount(2) follows a symlink at its target, and until pivot_root a symlink resolves against the host's root:
+// a rootfs whose /proc, /sys or /dev is a link (absolute, or ../ enough times) would get procfs, sysfs or the
+// tmpfs that the device nodes are then created in mounted anywhere on the host's tree. So below the rootfs
+// (already mounted at plan.rootfs; the host's part of the path is the runtime's business) the target must
+// be reached without any symlink: ELOOP otherwise. The directories created before the mounts cannot be
+// links: mkdir does not follow a final symlink (EEXIST), and dev/* are created inside the tmpfs mounted here.
+void RefuseSymlinkTarget(const ChildPlan& plan, const SetupOp& op) {
+  size_t n = strlen(plan.rootfs);
+  if (strncmp(op.path, plan.rootfs, n) != 0 || op.path[n] != '/') FailSetup(plan, op.stage, EINVAL, "mount", op.path);
+  int root = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) FailSetup(plan, op.stage, errno, "open", plan.rootfs);
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;  // no O_NOFOLLOW: a final symlink is ELOOP, not an fd to it
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+  int target = static_cast<int>(syscall(SYS_openat2, root, op.path + n + 1, &how, sizeof how));
+  if (target < 0) FailSetup(plan, op.stage, errno, "openat2", op.path);
+  close(target);
+  close(root);
+}
+
 // `rootTree`: the idmapped rootfs received from the parent (user namespace only), for kMoveTree.
 void RunOp(const ChildPlan& plan, const SetupOp& op, int rootTree) {
   switch (op.kind) {
     case SetupOp::kMount:
+      if (op.stage != CTR_STAGE_ROOTFS) RefuseSymlinkTarget(plan, op);
       if (mount(op.source, op.path, op.fstype, op.flags, op.data) < 0)
         FailSetup(plan, op.stage, errno, "mount", op.path);
       return;
@@ -165,29 +188,42 @@ void ResetSignals(const ChildPlan& plan) {
   if (sigprocmask(SIG_SETMASK, &none, nullptr) < 0) FailSetup(plan, CTR_STAGE_SIGNALS, errno, "sigprocmask", nullptr);
 }
 
+// Everything but 0-2, the error pipe and the ctr-init memfd is closed for real, not only marked CLOEXEC:
+// until execve every fd is still reachable as /proc/self/fd/N, and a cwd (or any path the setup resolves)
+// through it would lead to whatever host file or directory the fd holds — runc's CVE-2024-21626.
+void CloseExtraFds(const ChildPlan& plan) {
+  const int kept[2] = {plan.errorWrite < plan.initFd ? plan.errorWrite : plan.initFd,
+                        plan.errorWrite < plan.initFd ? plan.initFd : plan.errorWrite};
+  unsigned first = 3;
+  for (int keep : kept) {
+    if (keep < static_cast<int>(first)) continue;
+    if (keep > static_cast<int>(first) && syscall(SYS_close_range, first, keep - 1U, 0U) < 0)
+      FailSetup(plan, CTR_STAGE_FDS, errno, "close_range", nullptr);
+    first = keep + 1U;
+  }
+  if (syscall(SYS_close_range, first, ~0U, 0U) < 0) FailSetup(plan, CTR_STAGE_FDS, errno, "close_range", nullptr);
+}
+
+// chdir follows symlinks inside the new root ("/.." is "/" after pivot_root), but a magic link such as
+// /proc/self/fd/N or /proc/N/cwd jumps straight to the file it names, wherever that is. The kernel's getcwd
+// then answers with a path that starts "(unreachable)" instead of "/" (getcwd(2), NOTES): the cwd is outside
+// our root. The raw syscall, since glibc's wrapper rewrites that answer; ENOENT is what glibc reports too.
+void EnterCwd(const ChildPlan& plan) {
+  if (chdir(plan.cwd) < 0) FailSetup(plan, CTR_STAGE_CWD, errno, "chdir", plan.cwd);
+  char where[PATH_MAX];
+  if (syscall(SYS_getcwd, where, sizeof where) < 0) FailSetup(plan, CTR_STAGE_CWD, errno, "getcwd", plan.cwd);
+  if (where[0] != '/') FailSetup(plan, CTR_STAGE_CWD, ENOENT, "getcwd", plan.cwd);
+}
+
+// The first program is always the sealed ctr-init memfd, by fd: never a path, and never anything the clone
+// child (a copy of the host's node) could be re-executed as through /proc/self/exe (see init/ctr-init.c).
+// ctr-init then execs the command, trying the candidates like execvp, and reports its own exec failure
+// through this same pipe, as {stage exec, syscall execve}; so the pipe must survive this exec.
 [[noreturn]] void Exec(const ChildPlan& plan) {
-  if (plan.initFd >= 0) {
-    // ctr-init reports its own exec failure through this same pipe, so it must survive this exec.
-    if (fcntl(plan.errorWrite, F_SETFD, 0) < 0) FailSetup(plan, CTR_STAGE_EXEC, errno, "fcntl", nullptr);
-    if (plan.security.noNewPrivileges) InstallSeccomp(plan);
-    syscall(SYS_execveat, plan.initFd, "", plan.initArgv, plan.envp, AT_EMPTY_PATH);
-    FailSetup(plan, CTR_STAGE_EXEC, errno, "execveat", "ctr-init");
-  }
-  // Like execvp: "not there" moves on to the next candidate, EACCES is remembered in case nothing else
-  // exists, anything else (ENOEXEC, ELOOP, E2BIG…) is the answer.
+  if (fcntl(plan.errorWrite, F_SETFD, 0) < 0) FailSetup(plan, CTR_STAGE_EXEC, errno, "fcntl", nullptr);
   if (plan.security.noNewPrivileges) InstallSeccomp(plan);
-  const char* denied = nullptr;
-  for (const char* const* c = plan.execCandidates; *c != nullptr; c++) {
-    execve(*c, plan.argv, plan.envp);
-    if (errno == ENOENT || errno == ENOTDIR) continue;
-    if (errno == EACCES) {
-      if (denied == nullptr) denied = *c;
-      continue;
-    }
-    FailSetup(plan, CTR_STAGE_EXEC, errno, "execve", *c);
-  }
-  if (denied != nullptr) FailSetup(plan, CTR_STAGE_EXEC, EACCES, "execve", denied);
-  FailSetup(plan, CTR_STAGE_EXEC, ENOENT, "execve", plan.argv[0]);
+  syscall(SYS_execveat, plan.initFd, "", plan.initArgv, plan.envp, AT_EMPTY_PATH);
+  FailSetup(plan, CTR_STAGE_EXEC, errno, "execveat", "ctr-init");
 }
 
 }  // namespace
@@ -204,7 +240,13 @@ void RunChild(const ChildPlan& plan) {
 
   // Before any mount: directories created on the idmapped rootfs need an fsuid the idmapping can map (the
   // host's 0 is not in it: EOVERFLOW). The host path up to the rootfs must be searchable by hostUid now.
-  int rootTree = plan.security.userns ? BecomeUsernsRoot(plan) : -1;
+  // Without a user namespace too: the container's root starts as uid/gid 0 with no supplementary groups,
+  // whatever ids and groups ctr itself runs with.
+  int rootTree = -1;
+  if (plan.security.userns)
+    rootTree = BecomeUsernsRoot(plan);
+  else
+    BecomeRoot(plan, CTR_STAGE_CREDENTIALS);
   if (plan.controlSock >= 0 && !plan.pty) close(plan.controlSock);
 
   // Unshared only now, after the parent placed us in our cgroups, so the namespace's root is our own cgroup
@@ -216,6 +258,7 @@ void RunChild(const ChildPlan& plan) {
   if (plan.setHostname && sethostname(plan.hostname, plan.hostnameLength) < 0)
     FailSetup(plan, CTR_STAGE_HOSTNAME, errno, "sethostname", plan.hostname);
   PivotRoot(plan);
+  CheckKernelFilesystems(plan);
 
   // Inside the new root, so the container's own /proc and /sys are what gets masked; masks before the
   // read-only binds so a read-only /proc/sys clones them along. The root turns read-only last: /tmp is
@@ -223,8 +266,6 @@ void RunChild(const ChildPlan& plan) {
   MaskPaths(plan);
   MakePathsReadonly(plan);
   MakeRootReadonly(plan);
-  // After the mounts, or a cwd under /tmp would stay on the directory the new tmpfs covers.
-  if (chdir(plan.cwd) < 0) FailSetup(plan, CTR_STAGE_CWD, errno, "chdir", plan.cwd);
 
   if (plan.pty) {
     SetupPty(plan);
@@ -232,18 +273,20 @@ void RunChild(const ChildPlan& plan) {
   } else {
     SetupFds(plan);
   }
+  // Any fd a runtime thread opened (CLOEXEC or not) or that we inherited is gone before the first path
+  // the container chose is resolved.
+  CloseExtraFds(plan);
+  // After the mounts, or a cwd under /tmp would stay on the directory the new tmpfs covers.
+  EnterCwd(plan);
   ResetSignals(plan);
 
   // Installing a filter without no_new_privs needs CAP_SYS_ADMIN, gone after DropCapabilities: then it must
-  // come first (runc does the same) and the filter also sees capset, prctl, close_range and fcntl. With
-  // no_new_privs it is the very last step before execve (in Exec), so it only has to allow exec itself.
+  // come first (runc does the same) and the filter also sees capset, prctl and fcntl. With no_new_privs it
+  // is the very last step before execveat (in Exec), so it only has to allow exec itself (execveat for
+  // ctr-init, execve for the command) and the few calls of ctr-init's static start-up.
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
   DropCapabilities(plan);
   SetNoNewPrivileges(plan);
-
-  // Any fd a runtime thread opened without CLOEXEC (or that we inherited) must not reach the container.
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    FailSetup(plan, CTR_STAGE_FDS, errno, "close_range", nullptr);
   Exec(plan);
 }
 

@@ -67,11 +67,11 @@ struct ChildPlan {
   unsigned short rows, cols;
   int stdioFds[3];  // fds mode only
 
-  int initFd;                   // sealed ctr-init memfd, -1 without init
-  char* const* initArgv;        // ctr-init's argv (candidates and the command), init mode only
-  char* const* argv;            // the command's argv
+  // The child only ever execs the sealed ctr-init memfd, never a path: see init/ctr-init.c for why. ctr-init
+  // then execs the command (-x) or runs it as PID 1 (--init).
+  int initFd;
+  char* const* initArgv;  // ctr-init's argv: mode, error fd, candidates, the command's argv
   char* const* envp;
-  const char* const* execCandidates;  // nullptr-terminated
 
   SecurityPlan security;
 };

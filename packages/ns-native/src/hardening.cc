@@ -1,5 +1,5 @@
 // hardening.cc — masked paths, read-only paths and the read-only root, applied by the clone child after
-// pivot_root, to the container's own /proc and /sys.
+// pivot_root, to the container's own /proc and /sys; before them, the check that those are procfs and sysfs.
 //
 // Paths are resolved with openat2(RESOLVE_NO_SYMLINKS): a symlink anywhere in the path (the container image
 // controls everything outside /proc and /sys) fails with ELOOP instead of redirecting the mount — the trick
@@ -9,18 +9,21 @@
 // (a classic MS_REMOUNT would have to repeat them or fail with EPERM).
 //
 // See: openat2(2), open_tree(2), move_mount(2), mount_setattr(2), fsopen(2), fsconfig(2), fsmount(2),
-// mount_namespaces(7) (locked mounts).
+// mount_namespaces(7) (locked mounts), statfs(2) (f_type magic numbers).
 #include "hardening.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <initializer_list>
 
 namespace ctr {
 namespace {
@@ -57,6 +60,28 @@ void Attach(const ChildPlan& plan, ctr_stage stage, int tree, int target, const 
 }
 
 }  // namespace
+
+void CheckKernelFilesystems(const ChildPlan& plan) {
+  // The masks and read-only binds assume these are the kernel's own filesystems: with a symlink or another
+  // filesystem there they would hide nothing, and a real procfs could sit unmasked elsewhere. child.cc
+  // already refuses symlinked mount targets; this holds for whatever the rootfs was by the time of
+  // pivot_root (another process may share and change it). fstatfs on the O_PATH fd: statfs(2) on the
+  // path would follow a symlink again.
+  struct Expected {
+    const char* path;
+    __fsword_t magic;
+    ctr_stage stage;
+  };
+  for (Expected fs :
+       {Expected{"/proc", PROC_SUPER_MAGIC, CTR_STAGE_PROC}, Expected{"/sys", SYSFS_MAGIC, CTR_STAGE_SYS}}) {
+    int fd = OpenNoSymlinks(fs.path, O_DIRECTORY);
+    if (fd < 0) FailSetup(plan, fs.stage, errno, "openat2", fs.path);
+    struct statfs info;
+    if (fstatfs(fd, &info) < 0) FailSetup(plan, fs.stage, errno, "fstatfs", fs.path);
+    if (info.f_type != fs.magic) FailSetup(plan, fs.stage, EINVAL, "fstatfs", fs.path);
+    close(fd);
+  }
+}
 
 void MaskPaths(const ChildPlan& plan) {
   const SecurityPlan& s = plan.security;

@@ -22,21 +22,26 @@
 
 namespace ctr {
 
-int BecomeUsernsRoot(const ChildPlan& plan) {
-  const ctr_stage stage = CTR_STAGE_USERNS;
-  // The parent sent the tree before the "go" byte, so it is already queued.
-  int tree = ReceiveFd(plan.controlSock);
-  if (tree < 0) FailSetup(plan, stage, errno, "recvmsg", nullptr);
-  // Until now we carry the host's ids, unmapped here (shown as the overflow id). Becoming the namespace's
-  // root (host hostUid) keeps the full capability set the namespace gave us: the kernel only clears
-  // capabilities when the euid leaves the namespace's root (capabilities(7), "Effect of user ID changes").
-  // Supplementary groups first, while CAP_SETGID certainly applies: the host's would show as nogroup.
+void BecomeRoot(const ChildPlan& plan, ctr_stage stage) {
+  // Supplementary groups first, while CAP_SETGID certainly applies. Without this the container's root would
+  // keep whatever groups ctr was started with (a `sudo` session's, a service's), and with them access to
+  // host files shared through a bind or a leaked path; in a user namespace they would show as nogroup.
   if (syscall(SYS_setgroups, 0, nullptr) < 0) FailSetup(plan, stage, errno, "setgroups", nullptr);
   if (syscall(SYS_setresgid, 0, 0, 0) < 0) FailSetup(plan, stage, errno, "setresgid", nullptr);
   if (syscall(SYS_setresuid, 0, 0, 0) < 0) FailSetup(plan, stage, errno, "setresuid", nullptr);
-  // Changing the euid cleared the parent-death signal (prctl(2) PR_SET_PDEATHSIG). A parent that died in
-  // between is not noticed here; it closed the error pipe, so nobody waits for this container anyway.
+  // Changing an effective or filesystem id clears the parent-death signal (prctl(2) PR_SET_PDEATHSIG). A
+  // parent that died in between is not noticed here; it closed the error pipe, so nobody waits anyway.
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) FailSetup(plan, stage, errno, "prctl", nullptr);
+}
+
+int BecomeUsernsRoot(const ChildPlan& plan) {
+  // The parent sent the tree before the "go" byte, so it is already queued.
+  int tree = ReceiveFd(plan.controlSock);
+  if (tree < 0) FailSetup(plan, CTR_STAGE_USERNS, errno, "recvmsg", nullptr);
+  // Until now we carry the host's ids, unmapped here (shown as the overflow id). Becoming the namespace's
+  // root (host hostUid) keeps the full capability set the namespace gave us: the kernel only clears
+  // capabilities when the euid leaves the namespace's root (capabilities(7), "Effect of user ID changes").
+  BecomeRoot(plan, CTR_STAGE_USERNS);
   return tree;
 }
 

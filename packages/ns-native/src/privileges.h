@@ -7,8 +7,11 @@
 
 namespace ctr {
 
-// Receives the idmapped rootfs tree from the parent (returned, CLOEXEC), then setgroups({}) and
-// setresgid/setresuid(0) inside the user namespace, and re-arms the parent-death signal.
+// setgroups({}), setresgid/setresuid(0) and the parent-death signal re-armed; failures are reported at `stage`.
+void BecomeRoot(const ChildPlan& plan, ctr_stage stage);
+
+// Receives the idmapped rootfs tree from the parent (returned, CLOEXEC), then BecomeRoot inside the user
+// namespace.
 int BecomeUsernsRoot(const ChildPlan& plan);
 
 // Drops every capability not kept from the bounding set, clears ambient and inheritable, and sets permitted

@@ -7,11 +7,13 @@
 
 #include <stdint.h>
 
-/* The steps between clone and execve, in the order the child runs them. Names for JS are in spawn.cc. */
+/* The steps between clone and execve, in the order the child runs them (proc and sys are checked once more
+ * right after pivot_root). Names for JS are in spawn.cc. */
 enum ctr_stage {
   CTR_STAGE_PDEATHSIG = 1,
   CTR_STAGE_SYNC,
   CTR_STAGE_USERNS,
+  CTR_STAGE_CREDENTIALS,
   CTR_STAGE_CGROUPNS,
   CTR_STAGE_ROOTFS,
   CTR_STAGE_PROC,
@@ -22,12 +24,12 @@ enum ctr_stage {
   CTR_STAGE_MASKED_PATHS,
   CTR_STAGE_READONLY_PATHS,
   CTR_STAGE_READONLY_ROOT,
-  CTR_STAGE_CWD,
   CTR_STAGE_TERMINAL,
+  CTR_STAGE_FDS,
+  CTR_STAGE_CWD,
   CTR_STAGE_SIGNALS,
   CTR_STAGE_CAPABILITIES,
   CTR_STAGE_NO_NEW_PRIVS,
-  CTR_STAGE_FDS,
   CTR_STAGE_SECCOMP,
   CTR_STAGE_EXEC,
 };

@@ -42,6 +42,7 @@ const char* StageName(int stage) {
     case CTR_STAGE_PDEATHSIG: return "pdeathsig";
     case CTR_STAGE_SYNC: return "sync";
     case CTR_STAGE_USERNS: return "userns";
+    case CTR_STAGE_CREDENTIALS: return "credentials";
     case CTR_STAGE_CGROUPNS: return "cgroupns";
     case CTR_STAGE_ROOTFS: return "rootfs";
     case CTR_STAGE_PROC: return "proc";
@@ -76,6 +77,7 @@ class Plan {
   ChildPlan child{};
   std::vector<std::string> argv, candidates;  // also needed for ctr-init's argv once the fds are known
   std::string rootfs;
+  bool init = false;  // ctr-init stays as PID 1; else it only execs the command
   bool userns = false;
   int skippedNs = 0;  // CLONE_NEW* flags left out on purpose: test-only, see TestSkippedNamespaces
   IdMapping mapping{};
@@ -455,12 +457,10 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   plan.candidates = StringArrayOption(opts, "execCandidates");
   if (plan.argv.empty() || plan.candidates.empty())
     throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
-  c.argv = plan.KeepArgv(plan.argv);
-  c.execCandidates = const_cast<const char* const*>(plan.KeepArgv(plan.candidates));
   c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
 
-  Napi::Value init = opts.Get("initFd");
-  c.initFd = init.IsNumber() ? init.As<Napi::Number>().Int32Value() : -1;
+  c.initFd = static_cast<int>(Uint32Option(opts, "initFd"));
+  plan.init = opts.Get("init").ToBoolean();
 
   Napi::Object stdio = opts.Get("stdio").As<Napi::Object>();
   std::string kind = StringOption(stdio, "kind");
@@ -485,9 +485,10 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   plan.Finish();
 }
 
-// ctr-init's command line: `ctr-init -r ERRFD -e CANDIDATE... -- ARGV...` (see init/ctr-init.c).
+// ctr-init's command line: `ctr-init [-x] -r ERRFD -e CANDIDATE... -- ARGV...` (see init/ctr-init.c).
 void AddInitArgv(Plan& plan) {
   std::vector<std::string> init = {"ctr-init", "-r", std::to_string(plan.child.errorWrite)};
+  if (!plan.init) init.push_back("-x");
   for (const auto& c : plan.candidates) {
     init.push_back("-e");
     init.push_back(c);
@@ -528,7 +529,7 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   c.errorWrite = errorPipe[1];
   c.controlSockParent = sockets[0];
   c.controlSock = sockets[1];
-  if (c.initFd >= 0) AddInitArgv(plan);
+  AddInitArgv(plan);
 
   int pidfd = -1;
   CloneArgs args{};

@@ -52,10 +52,15 @@ function populate(root: string): void {
   for (const tool of TOOLS) copyWithLibraries(root, which(tool));
 }
 
-// Puts the binary in the rootfs's /usr/bin plus whatever `ldd` resolves for it (a static binary has none:
-// ldd then exits 1 with "not a dynamic executable").
+// Puts the binary in the rootfs's /usr/bin plus its shared libraries.
 function copyWithLibraries(root: string, bin: string): void {
   copyInto(root, path.join('/usr/bin', path.basename(bin)), bin);
+  copyLibraries(root, bin);
+}
+
+/** Copies whatever `ldd` resolves for `bin` into the rootfs, at the same paths (a static binary has none:
+ * ldd then exits 1 with "not a dynamic executable"). */
+export function copyLibraries(root: string, bin: string): void {
   let libs = '';
   try {
     libs = execFileSync('ldd', [bin], { encoding: 'utf8' });
