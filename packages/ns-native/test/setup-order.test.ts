@@ -68,6 +68,21 @@ describe.skipIf(skipUnless('the clone child sets up fds, cwd, ids and /proc safe
         }
       });
 
+      it('refuses a cwd that chdir reaches outside the new root (a host directory given as stdin)', () => {
+        // fds 0-2 are the caller's and stay open, so /proc/self/fd/0 still resolves: chdir succeeds and only
+        // the kernel's getcwd tells that the result is not below our root.
+        const fd = openSync(hostDir, 'r');
+        try {
+          expect(startFails({ cwd: '/proc/self/fd/0', stdio: { kind: 'fds', fds: [fd, 1, 2] } })).toMatchObject({
+            stage: 'cwd',
+            code: 'ENOENT',
+            syscall: 'getcwd',
+          });
+        } finally {
+          closeSync(fd);
+        }
+      });
+
       it('resolves a cwd symlink pointing outside (absolute or ../) inside the new root', async () => {
         for (const target of [hostDir, `../../../../../../../..${hostDir}`]) {
           await withSymlink('out', target, async () => {

@@ -1,6 +1,6 @@
 // first-exec.test.ts — the holes between clone and the command, end to end through the real `ctr`: the
 // container's first exec is never the host's node (/proc/self/exe), a working directory through an fd that
-// ctr inherited is refused rather than entered, the supplementary groups and gid ctr runs with do not reach
+// ctr inherited is refused rather than entered (closed, or found outside the root after chdir), the supplementary groups and gid ctr runs with do not reach
 // the container, and a rootfs whose /proc is a symlink is refused. Each refusal is one line and exit 125.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +31,16 @@ describe.skipIf(skipUnless('ctr run setup order end to end', { root: isRoot }))(
     expect(r.stdout).not.toContain('host-only');
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(/chdir.*'\/proc\/self\/fd\/3'/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a --workdir that lands outside the root through -i stdin being a host directory, in one line', async () => {
+    // fd 0 reaches the container, so chdir("/proc/self/fd/0") succeeds; the check after it must refuse.
+    const r = await host('sh', ['-c', 'exec "$@" <"$0"', dir, process.execPath, cliPath, 'run', '-i', '--net', 'none',
+      '-w', '/proc/self/fd/0', defaultRootfs, 'ls']);
+    expect(r.stdout).not.toContain('host-only');
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/getcwd.*'\/proc\/self\/fd\/0'/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
