@@ -1,8 +1,13 @@
 // @ctr/ns-native — the syscall layer of ctr. See README.md for the threading rules it obeys.
 export { netlinkOpen, netlinkSend, netlinkRecv, closeFd } from './netlink.js';
+export {
+  bpfProgAttach, bpfProgGetFdById, bpfProgLoad, bpfProgQuery, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, BPF_F_ALLOW_OVERRIDE,
+  BPF_PROG_TYPE_CGROUP_DEVICE, type BpfError,
+} from './bpf.js';
 export { spawnContainer, setWinsize, Container } from './spawn.js';
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { SecurityOptions, UsernsMapping } from './security.js';
+export { reservedDevicePaths, type DeviceNode } from './devices.js';
 export {
   compileProfile, defaultProfile, loadProfile, parseProfile, SeccompError, isSeccompError,
   type SeccompProfile, type ParsedProfile,

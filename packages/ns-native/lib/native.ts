@@ -3,6 +3,7 @@
 // (an ESM bundle would swallow the require of a .node file).
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { DeviceNode } from './devices.js';
 
 /** What the native `onExit` reports; `signal` is a number here, lib/spawn.ts turns it into a name. */
 export interface NativeExitStatus {
@@ -24,6 +25,7 @@ export interface NativeSpawnOptions {
   /** ctr-init stays as PID 1 (true) or just execs the command (false). */
   init: boolean;
   security?: NativeSecurityOptions;
+  devices?: DeviceNode[];
 }
 
 /** `security` as lib/security.ts validated it, plus the kernel's last capability number. */
@@ -57,6 +59,10 @@ export interface NativeBinding {
   spawnContainer(options: NativeSpawnOptions): NativeContainer;
   setWinsize(fd: number, rows: number, cols: number): void;
   loadInitImage(path: string): number;
+  bpfProgLoad(progType: number, insns: Buffer, license: string): number;
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
+  bpfProgQuery(targetFd: number, attachType: number): { ids: number[]; flags: number };
+  bpfProgGetFdById(id: number): number;
 }
 
 /**

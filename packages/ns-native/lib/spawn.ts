@@ -5,6 +5,7 @@
 // See: clone(2), namespaces(7), pid_namespaces(7), pivot_root(2), pidfd_send_signal(2), waitid(2).
 import { constants } from 'node:os';
 import path from 'node:path';
+import { checkDevices, type DeviceNode } from './devices.js';
 import { native, packageDir, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
 import { checkString, checkStrings, invalid } from './validate.js';
@@ -37,6 +38,8 @@ export interface SpawnContainerOptions {
   init?: boolean;
   /** Capabilities, no_new_privs, seccomp, masked/read-only paths, user namespace. Absent: none of them. */
   security?: SecurityOptions;
+  /** Extra device nodes in /dev (one for a path of the defaults, e.g. /dev/null, replaces it). */
+  devices?: DeviceNode[];
 }
 
 /**
@@ -243,6 +246,7 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     initFd: initImage(),
     init: options.init === true,
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
+    ...(options.devices !== undefined && options.devices.length > 0 ? { devices: checkDevices(options.devices) } : {}),
   });
   return new Container(handle);
 }

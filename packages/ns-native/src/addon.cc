@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "bpf.h"
 #include "errors.h"
 #include "init_image.h"
 #include "netlink.h"
@@ -29,6 +30,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlinkRecv", Napi::Function::New(env, NetlinkRecv));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("loadInitImage", Napi::Function::New(env, LoadInitImage));
+  exports.Set("bpfProgLoad", Napi::Function::New(env, BpfProgLoad));
+  exports.Set("bpfProgAttach", Napi::Function::New(env, BpfProgAttach));
+  exports.Set("bpfProgQuery", Napi::Function::New(env, BpfProgQuery));
+  exports.Set("bpfProgGetFdById", Napi::Function::New(env, BpfProgGetFdById));
   RegisterSpawn(env, exports);
   return exports;
 }

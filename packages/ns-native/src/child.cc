@@ -92,8 +92,8 @@ void RunOp(const ChildPlan& plan, const SetupOp& op, int rootTree) {
       if (mkdir(op.path, op.mode) < 0 && errno != EEXIST) FailSetup(plan, op.stage, errno, "mkdir", op.path);
       return;
     case SetupOp::kMknod:
-      if (mknod(op.path, S_IFCHR | op.mode, op.device) < 0) FailSetup(plan, op.stage, errno, "mknod", op.path);
-      if (chmod(op.path, op.mode) < 0) FailSetup(plan, op.stage, errno, "chmod", op.path);
+      if (mknod(op.path, op.mode, op.device) < 0) FailSetup(plan, op.stage, errno, "mknod", op.path);
+      if (chmod(op.path, op.mode & 07777) < 0) FailSetup(plan, op.stage, errno, "chmod", op.path);
       return;
     case SetupOp::kSymlink:
       if (symlink(op.source, op.path) < 0) FailSetup(plan, op.stage, errno, "symlink", op.path);

@@ -24,7 +24,8 @@ struct SetupOp {
   const char* fstype;    // mount only
   unsigned long flags;   // mount only
   const char* data;      // mount only
-  mode_t mode;           // mkdir/mknod (mknod: applied with chmod afterwards, so umask does not matter)
+  mode_t mode;           // mkdir: permissions; mknod: S_IFCHR or S_IFBLK | permissions (chmod'ed afterwards, so
+                         // umask does not matter)
   dev_t device;          // mknod only
 };
 

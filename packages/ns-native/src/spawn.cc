@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -108,11 +109,28 @@ class Plan {
   std::vector<sock_filter> filter_;
 };
 
-// The mount table, runc's defaults: /proc and /sys read-only-ish, a tmpfs /dev with the six OCI nodes, a
-// private devpts instance, /dev/shm and the /proc/self/fd symlinks (runtime-spec config-linux.md).
-// In a user namespace the rootfs is the idmapped tree from the parent and the device nodes are binds of the
-// host's (mknod is EPERM there; runc and bubblewrap bind them too).
-void AddMountTable(Plan& plan, const std::string& rootfs) {
+// A device node the caller asked for (`--device`), already validated by lib/devices.ts.
+struct DeviceNode {
+  std::string path;      // inside the container, under /dev
+  std::string hostPath;  // bound over `path` in a user namespace
+  mode_t mode;           // S_IFCHR or S_IFBLK | permissions
+  dev_t device;
+};
+
+// Creates the node at `at(name)` (name relative to the rootfs): mknod, or in a user namespace a bind of the
+// host's node at `hostPath`.
+void AddNode(Plan& plan, const char* path, const std::string& hostPath, mode_t mode, dev_t device) {
+  if (plan.userns)
+    plan.Op({SetupOp::kBindNode, CTR_STAGE_DEV, path, plan.Keep(hostPath), nullptr, 0, nullptr, 0, 0});
+  else
+    plan.Op({SetupOp::kMknod, CTR_STAGE_DEV, path, nullptr, nullptr, 0, nullptr, mode, device});
+}
+
+// The mount table, runc's defaults: /proc and /sys read-only-ish, a tmpfs /dev with the six OCI nodes and the
+// caller's devices, a private devpts instance, /dev/shm and the /proc/self/fd symlinks (runtime-spec
+// config-linux.md). In a user namespace the rootfs is the idmapped tree from the parent and the device nodes
+// are binds of the host's (mknod is EPERM there; runc and bubblewrap bind them too).
+void AddMountTable(Plan& plan, const std::string& rootfs, const std::vector<DeviceNode>& devices) {
   auto at = [&](const char* rel) { return plan.Keep(rootfs + "/" + rel); };
   const unsigned long kHardened = MS_NOSUID | MS_NOEXEC | MS_NODEV;
   // Private first so nothing we mount or unmount propagates back to the host's mount namespace.
@@ -135,14 +153,23 @@ void AddMountTable(Plan& plan, const std::string& rootfs) {
     const char* name;
     unsigned major, minor;
   };
+  auto requested = [&](const std::string& path) {
+    for (const auto& d : devices)
+      if (d.path == path) return true;
+    return false;
+  };
   for (Node node : {Node{"dev/null", 1, 3}, Node{"dev/zero", 1, 5}, Node{"dev/full", 1, 7},
                     Node{"dev/random", 1, 8}, Node{"dev/urandom", 1, 9}, Node{"dev/tty", 5, 0}}) {
-    if (plan.userns)
-      plan.Op({SetupOp::kBindNode, CTR_STAGE_DEV, at(node.name), plan.Keep(std::string("/") + node.name), nullptr,
-               0, nullptr, 0, 0});
-    else
-      plan.Op({SetupOp::kMknod, CTR_STAGE_DEV, at(node.name), nullptr, nullptr, 0, nullptr, 0666,
-               makedev(node.major, node.minor)});
+    std::string inside = std::string("/") + node.name;
+    // a `--device` for the same path takes the default node's place
+    if (!requested(inside)) AddNode(plan, at(node.name), inside, S_IFCHR | 0666, makedev(node.major, node.minor));
+  }
+  for (const auto& d : devices) {
+    // parents below /dev first (/dev/net for /dev/net/tun); mkdir tolerates the ones that exist
+    for (size_t slash = d.path.find('/', 5); slash != std::string::npos; slash = d.path.find('/', slash + 1))
+      plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, plan.Keep(rootfs + d.path.substr(0, slash)), nullptr, nullptr, 0,
+               nullptr, 0755, 0});
+    AddNode(plan, plan.Keep(rootfs + d.path), d.hostPath, d.mode, d.device);
   }
   plan.Op({SetupOp::kMkdir, CTR_STAGE_DEV, at("dev/pts"), nullptr, nullptr, 0, nullptr, 0755, 0});
   // newinstance: a devpts of our own, so the container sees only its ptys and index 0 is free for ours.
@@ -186,6 +213,24 @@ uint32_t Uint32Option(Napi::Object opts, const char* key) {
   Napi::Value v = opts.Get(key);
   if (!v.IsNumber()) throw Napi::TypeError::New(opts.Env(), std::string("options.") + key + " must be a number");
   return v.As<Napi::Number>().Uint32Value();
+}
+
+// options.devices, already validated by lib/devices.ts; absent = none.
+std::vector<DeviceNode> DeviceOption(Napi::Object opts) {
+  std::vector<DeviceNode> out;
+  Napi::Value value = opts.Get("devices");
+  if (value.IsUndefined()) return out;
+  if (!value.IsArray()) throw Napi::TypeError::New(opts.Env(), "options.devices must be an array");
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    Napi::Object d = array.Get(i).As<Napi::Object>();
+    std::string path = StringOption(d, "path");
+    if (path.rfind("/dev/", 0) != 0) throw Napi::TypeError::New(opts.Env(), "options.devices[].path must be under /dev");
+    mode_t type = StringOption(d, "type") == "b" ? S_IFBLK : S_IFCHR;
+    out.push_back({path, StringOption(d, "hostPath"), type | (Uint32Option(d, "mode") & 07777),
+                   makedev(Uint32Option(d, "major"), Uint32Option(d, "minor"))});
+  }
+  return out;
 }
 
 // options.security, already validated by lib/security.ts; the checks here only keep the plan well-formed.
@@ -481,7 +526,7 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   c.setHostname = !(plan.skippedNs & CLONE_NEWUTS);
   plan.rootfs = rootfs;
   AddSecurity(env, opts, plan);
-  AddMountTable(plan, rootfs);
+  AddMountTable(plan, rootfs, DeviceOption(opts));
   plan.Finish();
 }
 
