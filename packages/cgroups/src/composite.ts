@@ -12,7 +12,7 @@ export const KILL_TIMEOUT_MS = 5000;
 const KILL_POLL_MS = 10;
 
 const OWNER: Record<keyof CgroupLimits, Controller> = {
-  cpus: 'cpu', cpuShares: 'cpu', cpuWeight: 'cpu', memory: 'memory', memorySwap: 'memory', pids: 'pids',
+  cpus: 'cpu', cpuShares: 'cpu', cpuWeight: 'cpu', memory: 'memory', memorySwap: 'memory', pids: 'pids', devices: 'devices',
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -73,7 +73,9 @@ export function createCgroupManager(options: CgroupManagerOptions): CgroupManage
   const own = parent === 'self' ? parseProcCgroup(options.procCgroupText ?? fs.readFileSync(options.procCgroupPath ?? '/proc/self/cgroup', 'utf8')) : [];
   const groupDir = (h: CgroupHierarchy) => path.join(hierarchyDir(h, parent === 'self' ? selfParent(h, own) : parent), options.path);
   const find = (name: string) => {
-    const hierarchy = setup.hierarchies.find((h) => h.controllers.includes(name));
+    // v2 has no devices controller: device rules are an eBPF program, which any cgroup2 group can hold
+    const hierarchy = setup.hierarchies.find((h) => h.controllers.includes(name)) ??
+      (name === 'devices' ? setup.hierarchies.find((h) => h.version === 2) : undefined);
     if (!hierarchy) {
       throw new CgroupError(`controller ${name} is not available (${setup.mode} cgroups under ${setup.root})`, {
         code: 'NO_CONTROLLER', path: setup.root,

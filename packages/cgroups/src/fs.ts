@@ -1,15 +1,19 @@
-// fs.ts — the only module that touches cgroupfs: read, write, mkdir and rmdir of cgroup directories, with
-// every failure wrapped in a CgroupError naming the file, the directory and the value written.
-// Kernel docs: Documentation/admin-guide/cgroup-v1/cgroups.rst, Documentation/admin-guide/cgroup-v2.rst.
+// fs.ts — the only module that touches cgroupfs: read, write, mkdir and rmdir of cgroup directories, and the
+// bpf(2) attachment of a v2 device filter to a group's directory, with every failure wrapped in a CgroupError
+// naming the file, the directory and the value written.
+// Kernel docs: Documentation/admin-guide/cgroup-v1/cgroups.rst, Documentation/admin-guide/cgroup-v2.rst, bpf(2).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  BPF_CGROUP_DEVICE, BPF_PROG_TYPE_CGROUP_DEVICE, bpfProgAttach, bpfProgLoad, bpfProgQuery, closeFd,
+} from '@ctr/ns-native';
 import { CgroupError } from './errors.js';
 
 // O_TRUNC without O_CREAT, as runc's WriteFile: a missing control file must fail with ENOENT (the kernel
 // never lets anyone create one), and in a fake tree a shorter value must not leave the old tail behind.
 const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_TRUNC;
 
-function wrap(error: unknown, action: 'read' | 'write' | 'mkdir' | 'rmdir' | 'watch', dir: string, file?: string, value?: string): CgroupError {
+function wrap(error: unknown, action: 'read' | 'write' | 'mkdir' | 'rmdir' | 'watch' | 'attach a device filter to' | 'query', dir: string, file?: string, value?: string): CgroupError {
   const e = error as NodeJS.ErrnoException;
   const code = e.code ?? 'EIO';
   const what = file === undefined ? dir : `\`${file}\` in ${dir}`;
@@ -60,6 +64,40 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+// A group's directory as bpf(2) wants it: O_RDONLY | O_DIRECTORY, the fd only names the cgroup.
+function withGroupFd<T>(dir: string, action: 'attach a device filter to' | 'query', use: (fd: number) => T): T {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    return use(fd);
+  } catch (error) {
+    throw wrap(error, action, dir);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Loads `program` as a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it to the group, replacing the one
+ * attached before (attach flags 0: one program, which groups below cannot override). The program fd is closed
+ * at once: the attachment holds the program, and the kernel frees both when the group is removed.
+ */
+export function attachDeviceFilter(dir: string, program: Buffer): void {
+  withGroupFd(dir, 'attach a device filter to', (groupFd) => {
+    const progFd = bpfProgLoad(BPF_PROG_TYPE_CGROUP_DEVICE, program, 'GPL');
+    try {
+      bpfProgAttach(groupFd, progFd, BPF_CGROUP_DEVICE);
+    } finally {
+      closeFd(progFd);
+    }
+  });
+}
+
+/** Ids of the device programs attached to the group itself (not its ancestors). */
+export function deviceFilterIds(dir: string): number[] {
+  return withGroupFd(dir, 'query', (fd) => bpfProgQuery(fd, BPF_CGROUP_DEVICE).ids);
 }
 
 /** True when the control file exists (feature probes: `cgroup.kill`, `memory.memsw.limit_in_bytes`). */

@@ -1,7 +1,13 @@
-// @ctr/cgroups — cgroup v1, v2 and hybrid behind one CgroupManager: create a group, apply limits, add any
-// PID, read stats and OOM kills, kill everything, destroy. No dependency on the rest of ctr.
+// @ctr/cgroups — cgroup v1, v2 and hybrid behind one CgroupManager: create a group, apply limits and device
+// rules, add any PID, read stats and OOM kills, kill everything, destroy. Depends on @ctr/ns-native only for
+// bpf(2), which the v2 device filter needs.
 export { createCgroupManager, type CgroupManagerOptions } from './factory.js';
-export type { CgroupManager, CgroupStats, Controller, OomWatch } from './manager.js';
+export { ALL_CONTROLLERS, CONTAINER_CONTROLLERS, type CgroupManager, type CgroupStats, type Controller, type OomWatch } from './manager.js';
+export {
+  ALLOW_ALL, DEFAULT_DEVICE_RULES, DENY_ALL, deviceAllowed, deviceRuleText, validateDeviceRules, type DeviceRule, type DeviceType,
+} from './devices.js';
+export { compileDeviceFilter } from './v2/device-filter.js';
+export { v1DeviceWrites } from './v1/devices.js';
 export {
   CGROUP2_SUPER_MAGIC, classifySetup, detectCgroupSetup, parseMountinfo, parseProcCgroup,
   type CgroupHierarchy, type CgroupMode, type CgroupSetup, type DetectOptions, type MountEntry, type ProcCgroupEntry,

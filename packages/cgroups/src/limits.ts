@@ -1,6 +1,7 @@
 // limits.ts — the resource limits a container gets, and every translation from those (docker-style) values
 // to what a cgroup v1 or v2 control file accepts. Pure functions, each tested on its own.
 // Kernel docs: Documentation/scheduler/sched-bwc.rst (CFS quota), cgroup-v1/memory.rst, cgroup-v2.rst.
+import type { DeviceRule } from './devices.js';
 import { CgroupError } from './errors.js';
 
 /** Resource limits; an absent field is left as the kernel has it. */
@@ -17,6 +18,8 @@ export interface CgroupLimits {
   memorySwap?: number;
   /** maximum number of tasks; 0 or -1 = unlimited (docker `--pids-limit` semantics) */
   pids?: number;
+  /** which device nodes may be created and opened: a default `a *:* rwm` and its exceptions (devices.ts) */
+  devices?: readonly DeviceRule[];
 }
 
 /** CFS period used for `cpus`: 100 ms, docker's and runc's default. */

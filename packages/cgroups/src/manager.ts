@@ -3,10 +3,18 @@
 // (opencontainers/cgroups cgroups.go); semantics per cgroups(7) and Documentation/admin-guide/cgroup-v2.rst.
 import type { CgroupLimits } from './limits.js';
 
-/** Controllers this package manages. On cgroup v1, `cpu` also covers the separate `cpuacct` hierarchy. */
-export type Controller = 'cpu' | 'memory' | 'pids';
+/**
+ * Controllers this package manages. On cgroup v1, `cpu` also covers the separate `cpuacct` hierarchy.
+ * `devices` is the v1 controller on v1 and hybrid hosts where it is mounted, else a v2 eBPF program (v2 has
+ * no devices controller): either way the group's device rules, `limits.devices`.
+ */
+export type Controller = 'cpu' | 'memory' | 'pids' | 'devices';
 
+/** The default set: what a group manages when the caller does not choose. */
 export const ALL_CONTROLLERS: readonly Controller[] = ['cpu', 'memory', 'pids'];
+
+/** Everything a container's group needs, its device rules included. */
+export const CONTAINER_CONTROLLERS: readonly Controller[] = [...ALL_CONTROLLERS, 'devices'];
 
 /** Usage figures of one group; a section is absent when its controller is not managed. */
 export interface CgroupStats {
@@ -44,7 +52,7 @@ export interface OomWatch {
 
 /** One container's cgroup, across every hierarchy its controllers live in. */
 export interface CgroupManager {
-  /** directory of the group per kernel controller (v1: cpu, cpuacct, memory, pids; v2: one directory) */
+  /** directory of the group per kernel controller (v1: cpu, cpuacct, memory, pids, devices; v2: one directory) */
   readonly paths: Readonly<Record<string, string>>;
   /** Creates the group (and missing ancestors; on v2 enables the controllers top-down). Idempotent. */
   create(): void;

@@ -3,6 +3,7 @@
 // and the kernel's (cpu.shares 2…262144, cpu.weight 1…10000, CFS quota ≥ 1 ms).
 import * as os from 'node:os';
 import { CgroupError } from './errors.js';
+import { validateDeviceRules } from './devices.js';
 import type { CgroupLimits } from './limits.js';
 
 /** What the host offers; defaults to this machine. */
@@ -49,5 +50,6 @@ export function validateLimits(limits: CgroupLimits, host: HostCapacity = { cpus
     if (memorySwap < memory) fail('memorySwap', memorySwap, `must be at least memory (${memory})`);
   }
   if (pids !== undefined && (!isInt(pids) || pids < -1)) fail('pids', pids, 'must be an integer ≥ -1 (0 and -1: unlimited)');
+  if (limits.devices !== undefined) validateDeviceRules(limits.devices);
   return limits;
 }

@@ -7,10 +7,11 @@ import type { CgroupLimits } from '../limits.js';
 import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
 import { applyPids, pidsStats } from '../pids.js';
 import { applyCpuV1, cpuStatsV1 } from './cpu.js';
+import { applyDevicesV1 } from './devices.js';
 import { applyMemoryV1, memoryStatsV1, oomKillsV1, pollOomKillsV1 } from './memory.js';
 
 /** Group directory per v1 kernel controller; `cpu` needs `cpuacct` too. */
-export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids', string>>;
+export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids' | 'devices', string>>;
 
 export class V1Backend implements Backend {
   readonly dirs: readonly string[];
@@ -36,6 +37,7 @@ export class V1Backend implements Backend {
     if (this.controllers.includes('cpu')) applyCpuV1(this.dir('cpu'), limits);
     if (this.controllers.includes('memory')) applyMemoryV1(this.dir('memory'), limits);
     if (this.controllers.includes('pids')) applyPids(this.dir('pids'), limits);
+    if (this.controllers.includes('devices')) applyDevicesV1(this.dir('devices'), limits);
   }
 
   addProcess(pid: number): void {

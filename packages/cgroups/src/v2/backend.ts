@@ -7,6 +7,7 @@ import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
 import { applyPids, pidsStats } from '../pids.js';
 import { applyCpuV2, cpuStatsV2 } from './cpu.js';
 import { createDelegated } from './delegate.js';
+import { applyDevicesV2 } from './devices.js';
 import { applyMemoryV2, memoryStatsV2, oomKillsV2, watchOomKillsV2 } from './memory.js';
 
 export class V2Backend implements Backend {
@@ -27,13 +28,15 @@ export class V2Backend implements Backend {
   }
 
   create(): void {
-    createDelegated(this.mountpoint, this.dir, this.controllers);
+    // devices is an eBPF program on v2, not a controller to enable
+    createDelegated(this.mountpoint, this.dir, this.controllers.filter((c) => c !== 'devices'));
   }
 
   apply(limits: CgroupLimits): void {
     if (this.controllers.includes('cpu')) applyCpuV2(this.dir, limits);
     if (this.controllers.includes('memory')) applyMemoryV2(this.dir, limits);
     if (this.controllers.includes('pids')) applyPids(this.dir, limits);
+    if (this.controllers.includes('devices')) applyDevicesV2(this.dir, limits);
   }
 
   addProcess(pid: number): void {

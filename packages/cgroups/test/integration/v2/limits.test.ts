@@ -7,18 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CGROUP2_SUPER_MAGIC, createCgroupManager, detectCgroupSetup, type CgroupManager } from '../../../src/index.js';
+import { createCgroupManager, detectCgroupSetup, type CgroupManager } from '../../../src/index.js';
 import { killChildren, spawnGated } from '../../children.js';
+import { isUnifiedHost } from '../groups.js';
 
 const MiB = 2 ** 20;
 const TEST_ROOT = `ctr-test-${process.pid}`;
-const isV2 = (() => {
-  try {
-    return Number(fs.statfsSync('/sys/fs/cgroup').type) === CGROUP2_SUPER_MAGIC;
-  } catch {
-    return false;
-  }
-})();
+const isV2 = isUnifiedHost;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const managers: CgroupManager[] = [];
