@@ -9,7 +9,7 @@ export const REQUIRED_PROGRAMS = [
   ...['ls', 'cat', 'echo', 'mkdir', 'rmdir', 'rm', 'cp', 'mv', 'ln', 'touch', 'sleep', 'env', 'id', 'whoami', 'uname'],
   ...['head', 'tail', 'wc', 'sort', 'uniq', 'tr', 'cut', 'date', 'true', 'false', 'pwd', 'dirname', 'basename'],
   ...['chmod', 'chown', 'stat', 'df', 'du', 'test', '[', 'printf', 'seq', 'tee', 'yes', 'nproc', 'stty', 'tty'],
-  ...['readlink', 'realpath', 'mktemp'],
+  ...['readlink', 'realpath', 'mktemp', 'mknod'],
   // procps: ps must list the container's PID namespace once /proc is mounted there
   ...['ps', 'top', 'free', 'kill', 'pgrep', 'pkill', 'uptime'],
   // hostname shows the UTS namespace, ip the network namespace

@@ -1,7 +1,17 @@
 // cgroup-tree.ts — where ctr's groups are on this host: every `ctr` parent directory in any cgroup
 // hierarchy (v1: /sys/fs/cgroup/<controller>/…/ctr, v2: /sys/fs/cgroup/…/ctr), for the tests' leak checks.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { CGROUP2_SUPER_MAGIC } from '@ctr/cgroups';
+
+/** True when /sys/fs/cgroup is the cgroup2 root (the qemu guest of test/v2), false on this v1 hybrid host. */
+export const isUnifiedHost = (() => {
+  try {
+    return Number(statfsSync('/sys/fs/cgroup').type) === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+})();
 
 /** Every directory named `ctr` within five levels of /sys/fs/cgroup. */
 export function ctrParentGroups(): string[] {

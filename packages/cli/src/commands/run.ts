@@ -29,8 +29,10 @@ Options:
       --cap-drop CAP       drop a capability (repeatable; ALL)
       --security-opt OPT   seccomp=unconfined, seccomp=PROFILE.json (docker's format), no-new-privileges=false
       --read-only          mount the root filesystem read-only (with a writable tmpfs on /tmp)
-      --privileged         no capability bounds, seccomp, masked or read-only paths (says so in ps --json)
+      --privileged         no capability bounds, seccomp, masked or read-only paths or device rules
+                           (says so in ps --json)
       --userns MAP         user namespace: auto, or HOSTUID[:HOSTGID]:SIZE (container root is not host root)
+      --device DEV         HOSTPATH[:CONTAINERPATH][:rwm]: give the container a host device (repeatable)
       --help               show this help
 
 Exit status: the command's; 128+N if killed by signal N; 125 runtime error; 126 not executable; 127 not found.
@@ -58,6 +60,7 @@ const options = {
   'read-only': { type: 'boolean' },
   privileged: { type: 'boolean' },
   userns: { type: 'string' },
+  device: { type: 'string', multiple: true },
   help: { type: 'boolean' },
 } as const;
 
@@ -92,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     readOnly: Boolean(v['read-only']),
     privileged: Boolean(v.privileged),
     userns: one(v.userns),
+    device: many(v.device),
   });
   if (result.oomKilled) {
     const limit = result.memoryLimit === undefined ? '' : `: limit ${formatSize(result.memoryLimit)}`;

@@ -1,8 +1,11 @@
-// limits.ts — `--cpus`, `--memory`, `--memory-swap`, `--pids-limit` → one cgroup per container via
-// @ctr/cgroups, which hides whether the host runs cgroup v1, v2 or both. Groups live under `ctr/<id>` below
-// ctr's own cgroup in each hierarchy (as runc does), so the host's accounting of ctr still covers them.
+// limits.ts — `--cpus`, `--memory`, `--memory-swap`, `--pids-limit` and the device rules → one cgroup per
+// container via @ctr/cgroups, which hides whether the host runs cgroup v1, v2 or both. Every container gets
+// its group, limits or not: the device allow-list lives there. Groups live under `ctr/<id>` below ctr's own
+// cgroup in each hierarchy (as runc does), so the host's accounting of ctr still covers them.
 import { readFileSync } from 'node:fs';
-import { createCgroupManager, parseSize, validateLimits, type CgroupLimits, type CgroupManager } from '@ctr/cgroups';
+import {
+  CONTAINER_CONTROLLERS, createCgroupManager, parseSize, validateLimits, type CgroupLimits, type CgroupManager, type DeviceRule,
+} from '@ctr/cgroups';
 import { CtrError, asCtrError, invalid } from './errors.js';
 import type { ContainerState } from './state.js';
 
@@ -32,8 +35,8 @@ export interface PreparedLimits {
   memory?: number;
   /** what `ctr ps --json` shows */
   summary?: Record<string, number>;
-  /** creates the group and applies the limits; undefined when no limit was asked and no cgroup is mounted */
-  create(id: string): ContainerCgroup | undefined;
+  /** creates the group and applies the limits and the device rules */
+  create(id: string, devices: readonly DeviceRule[]): ContainerCgroup;
 }
 
 function size(flag: string, value: string | number): number {
@@ -79,27 +82,26 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
     limits,
     ...(limits.memory !== undefined && limits.memory > 0 ? { memory: limits.memory } : {}),
     ...(asked ? { summary: { ...limits } as Record<string, number> } : {}),
-    create(id) {
+    create(id, devices) {
       const path = `ctr/${id}`;
       const ownerCgroups = readFileSync('/proc/self/cgroup', 'utf8');
       let manager: CgroupManager;
       try {
-        manager = createCgroupManager({ path, procCgroupText: ownerCgroups });
+        manager = createCgroupManager({ path, procCgroupText: ownerCgroups, controllers: CONTAINER_CONTROLLERS });
         manager.create();
       } catch (err) {
-        // Without limits, a host where no group can be made (no cgroup filesystem, or a v2 parent that holds
-        // processes: EBUSY) only costs `ctr stats`; with limits it is fatal.
-        const code = (err as { code?: string }).code ?? '';
-        if (!asked && (code.startsWith('NO_') || code === 'EBUSY')) return undefined;
-        throw new CtrError(`cannot create the container's cgroup: ${(err as Error).message}`, {
+        // No fallback without a group: it is what keeps root inside from opening the host's devices.
+        throw new CtrError(`cannot create the container's cgroup (it holds the device rules): ${(err as Error).message}`, {
           code: (err as { code?: string }).code ?? 'ERR_CTR_CGROUP', cause: err,
         });
       }
       try {
-        manager.apply(limits);
+        // device rules before any process joins: v1 accepts `a` only in a group without children, and the
+        // container must never run under its parent's allow-all
+        manager.apply({ ...limits, devices });
       } catch (err) {
         void manager.destroy();
-        throw asCtrError(err, 'cannot apply the limits');
+        throw asCtrError(err, 'cannot apply the limits and device rules');
       }
       return {
         path,
@@ -118,5 +120,7 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
  */
 export function containerCgroup(state: ContainerState): CgroupManager | undefined {
   if (!state.cgroup) return undefined;
-  return createCgroupManager({ path: state.cgroup, ...(state.cgroupOwner ? { procCgroupText: state.cgroupOwner } : {}) });
+  return createCgroupManager({
+    path: state.cgroup, controllers: CONTAINER_CONTROLLERS, ...(state.cgroupOwner ? { procCgroupText: state.cgroupOwner } : {}),
+  });
 }

@@ -206,12 +206,10 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
       publisher = await openPublisher(publish);
       cleanup.push('published ports', () => publisher!.close());
     }
-    const cgroup = limits.create(id);
-    if (cgroup) {
-      cleanup.push('cgroup', () => cgroup.destroy());
-      state.cgroup = cgroup.path;
-      state.cgroupOwner = cgroup.ownerCgroups;
-    }
+    const cgroup = limits.create(id, security.devices.rules);
+    cleanup.push('cgroup', () => cgroup.destroy());
+    state.cgroup = cgroup.path;
+    state.cgroupOwner = cgroup.ownerCgroups;
 
     let devnull: number | undefined;
     if (!tty && !interactive && !opts.stdio) {
@@ -231,6 +229,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
           : { kind: 'fds', fds: opts.stdio ?? [devnull ?? 0, 1, 2] },
         init: opts.init ?? false,
         security: security.options,
+        devices: security.devices.nodes,
       });
     } finally {
       if (devnull !== undefined) closeSync(devnull);
@@ -238,7 +237,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     cleanup.push('container process', () => child.abort());
     state.pid = child.pid;
 
-    cgroup?.addProcess(child.pid);
+    cgroup.addProcess(child.pid);
     if (netMode === 'bridge') {
       const link = connectBridge({ owner: state.name, containerPid: child.pid, requestedIp: opts.ip, id });
       cleanup.push('network', () => link.release());
@@ -270,7 +269,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     if (stopTimer) clearTimeout(stopTimer);
     if (pty) await pty.closed;
     const status = statusOf(exit);
-    const oomKilled = cgroup ? status.signal === 'SIGKILL' && cgroup.oomKills() > 0 : false;
+    const oomKilled = status.signal === 'SIGKILL' && cgroup.oomKills() > 0;
     return {
       name: state.name,
       id,

@@ -1,10 +1,11 @@
 // security.ts — what root inside a container may do: `--cap-add/--cap-drop`, `--security-opt`, `--read-only`,
 // `--privileged`, `--userns`. Defaults follow the most trusted runtimes: Docker's 14 capabilities,
 // no_new_privs, a seccomp allow-list (Docker's profile format, compiled to BPF in @ctr/ns-native), and the
-// masked and read-only /proc and /sys paths runc and Docker ship. `--privileged` switches all of that off,
-// explicitly, and `ctr ps --json` says so. See: capabilities(7), seccomp(2), user_namespaces(7).
+// masked and read-only /proc and /sys paths runc and Docker ship, and Docker's device allow-list (devices.ts).
+// `--privileged` switches all of that off, explicitly, and `ctr ps --json` says so. See: capabilities(7), seccomp(2), user_namespaces(7).
 import { readFileSync } from 'node:fs';
 import { capabilityNames, defaultProfile, lastCap, loadProfile, type SecurityOptions } from '@ctr/ns-native';
+import { prepareDevices, type PreparedDevices } from './devices.js';
 import { CtrError, invalid } from './errors.js';
 import { compiledFilter } from './seccomp-cache.js';
 
@@ -34,6 +35,8 @@ export interface SecurityFlags {
   privileged?: boolean;
   /** `auto` (root's /etc/subuid range, else 100000:65536) or `HOSTUID[:HOSTGID]:SIZE` */
   userns?: string;
+  /** `HOSTPATH[:CONTAINERPATH][:rwm]`: a host device node in the container, allowed in its cgroup */
+  device?: string[];
 }
 
 /** What `ctr ps --json` shows about a container's confinement. */
@@ -44,6 +47,8 @@ export interface SecuritySummary {
   noNewPrivileges: boolean;
   readOnly: boolean;
   userns?: string;
+  /** the cgroup's device rules, in order: `deny a *:* rwm`, `allow c 1:3 rwm`, … */
+  devices: string[];
 }
 
 /** The kernel's capability table, indexed by any string (unknown names give undefined). */
@@ -114,8 +119,8 @@ function parseUserns(spec: string): { hostUid: number; hostGid: number; size: nu
   return { hostUid, hostGid, size };
 }
 
-/** Turns the flags into the spawn option and its summary; throws one-line errors for bad input. */
-export function prepareSecurity(flags: SecurityFlags): { options: SecurityOptions; summary: SecuritySummary } {
+/** Turns the flags into the spawn option, the device rules and the summary; throws one-line errors for bad input. */
+export function prepareSecurity(flags: SecurityFlags): { options: SecurityOptions; devices: PreparedDevices; summary: SecuritySummary } {
   const privileged = flags.privileged ?? false;
   let seccomp = privileged ? 'unconfined' : 'default';
   let noNewPrivileges = !privileged;
@@ -138,7 +143,9 @@ export function prepareSecurity(flags: SecurityFlags): { options: SecurityOption
     }
   }
   const userns = flags.userns === undefined ? undefined : parseUserns(flags.userns);
+  const devices = prepareDevices(flags.device ?? [], privileged);
   return {
+    devices,
     options: {
       capabilities: numbers,
       noNewPrivileges,
@@ -155,6 +162,7 @@ export function prepareSecurity(flags: SecurityFlags): { options: SecurityOption
       noNewPrivileges,
       readOnly: flags.readOnly ?? false,
       ...(userns ? { userns: `${userns.hostUid}:${userns.hostGid}:${userns.size}` } : {}),
+      devices: devices.summary,
     },
   };
 }

@@ -5,21 +5,16 @@
 // host is cgroup v1, so these run only inside the qemu guest of scripts/test-cgroup-v2.sh
 // (vitest.v2.config.ts); the default config excludes this folder.
 // See: cgroups(7), Documentation/admin-guide/cgroup-v2.rst (cpu.max, memory.events, pids.max).
-import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { CGROUP2_SUPER_MAGIC, createCgroupManager } from '@ctr/cgroups';
+import { createCgroupManager } from '@ctr/cgroups';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isUnifiedHost } from '../cgroup-tree.js';
 import { cliPath, ctr, defaultRootfs, expectNothingLeaked, host, measureCores, startContainer } from '../helpers.js';
 
-const isV2 = (() => {
-  try {
-    return Number(statfsSync('/sys/fs/cgroup').type) === CGROUP2_SUPER_MAGIC;
-  } catch {
-    return false;
-  }
-})();
+const isV2 = isUnifiedHost;
 
 // In the TCG guest a `ctr` invocation costs 5–10 s (node start, addon load, clone), so every wait is long.
 const CTR_TIMEOUT = 120_000;
