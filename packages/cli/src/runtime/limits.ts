@@ -85,11 +85,13 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
     create(id, devices) {
       const path = `ctr/${id}`;
       const ownerCgroups = readFileSync('/proc/self/cgroup', 'utf8');
-      let manager: CgroupManager;
+      let manager: CgroupManager | undefined;
       try {
         manager = createCgroupManager({ path, procCgroupText: ownerCgroups, controllers: CONTAINER_CONTROLLERS });
         manager.create();
       } catch (err) {
+        // a hierarchy made before another one failed must not stay behind
+        void manager?.destroy();
         // No fallback without a group: it is what keeps root inside from opening the host's devices.
         throw new CtrError(`cannot create the container's cgroup (it holds the device rules): ${(err as Error).message}`, {
           code: (err as { code?: string }).code ?? 'ERR_CTR_CGROUP', cause: err,
