@@ -136,7 +136,7 @@ export class Ipam {
       throw this.#ioError('mkdir', this.dir, err);
     }
     if (request.requested !== undefined) {
-      const address = this.#validateStatic(request.requested);
+      const address = this.validateStatic(request.requested);
       if (!this.#tryCreate(address, content)) {
         throw new IpamError(`address ${request.requested} is already leased`, {
           code: 'EADDRINUSE',
@@ -184,7 +184,11 @@ export class Ipam {
     return out;
   }
 
-  #validateStatic(text: string): number {
+  /**
+   * The address `text` names if it could be leased statically; throws `EINVAL_IPV4`, `EADDR_OUTSIDE_SUBNET` or
+   * `EADDR_RESERVED` otherwise. Touches nothing, so callers can check a request before creating anything.
+   */
+  validateStatic(text: string): number {
     const address = parseIpv4(text);
     if (!subnetContains(this.subnet, address)) {
       throw new IpamError(`address ${text} is outside ${formatSubnet(this.subnet)}`, { code: 'EADDR_OUTSIDE_SUBNET' });

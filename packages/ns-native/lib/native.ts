@@ -24,6 +24,8 @@ export interface NativeSpawnOptions {
   initFd: number;
   /** ctr-init stays as PID 1 (true) or just execs the command (false). */
   init: boolean;
+  /** Directory holding `upper` and `work` of the container's overlay; absent: writes go into `rootfs`. */
+  layer?: string;
   security?: NativeSecurityOptions;
   devices?: DeviceNode[];
 }

@@ -40,6 +40,13 @@ export interface SpawnContainerOptions {
   security?: SecurityOptions;
   /** Extra device nodes in /dev (one for a path of the defaults, e.g. /dev/null, replaces it). */
   devices?: DeviceNode[];
+  /**
+   * Absolute host path of an existing directory holding empty `upper` and `work` directories (on one
+   * filesystem with xattr support, e.g. ext4; in a user namespace owned by the mapped root). `rootfs` then
+   * becomes the read-only lower layer of an overlay the container writes into; `upper` receives its writes and
+   * its own mode and owner are what `/` shows. Absent: the container writes into `rootfs` itself.
+   */
+  layer?: string;
 }
 
 /**
@@ -245,6 +252,7 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     stdio: checkStdio(options.stdio),
     initFd: initImage(),
     init: options.init === true,
+    ...(options.layer !== undefined ? { layer: checkString('layer', options.layer, true) } : {}),
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
     ...(options.devices !== undefined && options.devices.length > 0 ? { devices: checkDevices(options.devices) } : {}),
   });

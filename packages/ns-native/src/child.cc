@@ -79,8 +79,17 @@ void RefuseSymlinkTarget(const ChildPlan& plan, const SetupOp& op) {
   close(root);
 }
 
-// `rootTree`: the idmapped rootfs received from the parent (user namespace only), for kMoveTree.
-void RunOp(const ChildPlan& plan, const SetupOp& op, int rootTree) {
+// Attaches a tree the parent sent at `op.path` (it becomes a mount of our namespace) and moves its fd to `slot`.
+void AttachTree(const ChildPlan& plan, const SetupOp& op, int tree, int slot) {
+  if (move_mount(tree, "", AT_FDCWD, op.path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    FailSetup(plan, op.stage, errno, "move_mount", op.path);
+  if (dup3(tree, slot, O_CLOEXEC) < 0) FailSetup(plan, op.stage, errno, "dup3", nullptr);
+  close(tree);
+}
+
+// `rootTree`: the rootfs received from the parent (idmapped in a user namespace), for kMoveTree and kOverlay;
+// `layerTree`: the container's layer directory, for kOverlay.
+void RunOp(const ChildPlan& plan, const SetupOp& op, int rootTree, int layerTree) {
   switch (op.kind) {
     case SetupOp::kMount:
       if (op.stage != CTR_STAGE_ROOTFS) RefuseSymlinkTarget(plan, op);
@@ -110,7 +119,21 @@ void RunOp(const ChildPlan& plan, const SetupOp& op, int rootTree) {
         FailSetup(plan, op.stage, errno, "move_mount", op.path);
       close(rootTree);
       return;
+    case SetupOp::kOverlay:
+      AttachTree(plan, op, rootTree, plan.lowerSlot);
+      AttachTree(plan, op, layerTree, plan.layerSlot);
+      if (mount(op.source, op.path, op.fstype, op.flags, op.data) < 0) FailSetup(plan, op.stage, errno, "mount", op.path);
+      // overlayfs holds its own clones of the layers now.
+      close(plan.lowerSlot);
+      close(plan.layerSlot);
+      return;
   }
+}
+
+int ReceiveTree(const ChildPlan& plan) {
+  int tree = ReceiveFd(plan.controlSock);
+  if (tree < 0) FailSetup(plan, CTR_STAGE_ROOTFS, errno, "recvmsg", nullptr);
+  return tree;
 }
 
 // Blocks until the parent's "go" byte. EOF means the parent aborted (or died): leave without a report.
@@ -247,13 +270,19 @@ void RunChild(const ChildPlan& plan) {
     rootTree = BecomeUsernsRoot(plan);
   else
     BecomeRoot(plan, CTR_STAGE_CREDENTIALS);
+  int layerTree = -1;
+  if (plan.layerSlot >= 0) {
+    // Sent before the "go" byte, after the idmapped rootfs when there is one (layer.cc).
+    if (rootTree < 0) rootTree = ReceiveTree(plan);
+    layerTree = ReceiveTree(plan);
+  }
   if (plan.controlSock >= 0 && !plan.pty) close(plan.controlSock);
 
   // Unshared only now, after the parent placed us in our cgroups, so the namespace's root is our own cgroup
   // (runc does the same); at clone time it would have been the runtime's cgroup.
   if (plan.newCgroupNs && unshare(CLONE_NEWCGROUP) < 0) FailSetup(plan, CTR_STAGE_CGROUPNS, errno, "unshare", nullptr);
 
-  for (int i = 0; i < plan.opCount; i++) RunOp(plan, plan.ops[i], rootTree);
+  for (int i = 0; i < plan.opCount; i++) RunOp(plan, plan.ops[i], rootTree, layerTree);
 
   if (plan.setHostname && sethostname(plan.hostname, plan.hostnameLength) < 0)
     FailSetup(plan, CTR_STAGE_HOSTNAME, errno, "sethostname", plan.hostname);

@@ -17,7 +17,9 @@ namespace ctr {
 struct SetupOp {
   // kBindNode: create an empty file at `path` and bind-mount the host's `source` device over it (in a user
   // namespace mknod is refused). kMoveTree: attach the idmapped rootfs the parent sent at `path`.
-  enum Kind { kMount, kMkdir, kMknod, kSymlink, kBindNode, kMoveTree } kind;
+  // kOverlay: attach the rootfs and layer trees the parent sent at `path`, each dup3()ed onto its slot, then
+  // mount the overlay (source, fstype, data) there (see layer.cc).
+  enum Kind { kMount, kMkdir, kMknod, kSymlink, kBindNode, kMoveTree, kOverlay } kind;
   ctr_stage stage;
   const char* path;      // mount target, directory, node or link path (absolute, on the host side)
   const char* source;    // mount source or symlink target
@@ -55,6 +57,8 @@ struct ChildPlan {
   int controlSockParent;  // -1 when unused
 
   bool newCgroupNs;
+  // With a writable layer: the fd numbers the overlay's option string names (layer.h LayerSlots); -1 without.
+  int lowerSlot, layerSlot;
   const SetupOp* ops;
   int opCount;
 

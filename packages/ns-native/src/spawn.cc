@@ -28,6 +28,7 @@
 #include "errors.h"
 #include "exit_watch.h"
 #include "fd_passing.h"
+#include "layer.h"
 #include "userns.h"
 
 namespace ctr {
@@ -82,6 +83,8 @@ class Plan {
   bool userns = false;
   int skippedNs = 0;  // CLONE_NEW* flags left out on purpose: test-only, see TestSkippedNamespaces
   IdMapping mapping{};
+  std::string layer;  // empty: the container writes into the rootfs itself
+  LayerSlots slots;
 
   const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
   char* const* KeepArgv(const std::vector<std::string>& items) {
@@ -128,15 +131,20 @@ void AddNode(Plan& plan, const char* path, const std::string& hostPath, mode_t m
 
 // The mount table, runc's defaults: /proc and /sys read-only-ish, a tmpfs /dev with the six OCI nodes and the
 // caller's devices, a private devpts instance, /dev/shm and the /proc/self/fd symlinks (runtime-spec
-// config-linux.md). In a user namespace the rootfs is the idmapped tree from the parent and the device nodes
-// are binds of the host's (mknod is EPERM there; runc and bubblewrap bind them too).
-void AddMountTable(Plan& plan, const std::string& rootfs, const std::vector<DeviceNode>& devices) {
+// config-linux.md). With a layer the root is an overlay whose lower layer is the rootfs (layer.h): mount
+// points created below land in the container's upper directory, never in the rootfs. In a user namespace
+// the rootfs is the idmapped tree from the parent and the device nodes are binds of the host's (mknod is
+// EPERM there; runc and bubblewrap bind them too).
+void AddMountTable(Napi::Env env, Plan& plan, const std::string& rootfs, const std::vector<DeviceNode>& devices) {
   auto at = [&](const char* rel) { return plan.Keep(rootfs + "/" + rel); };
   const unsigned long kHardened = MS_NOSUID | MS_NOEXEC | MS_NODEV;
   // Private first so nothing we mount or unmount propagates back to the host's mount namespace.
   plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, "/", nullptr, nullptr, MS_REC | MS_PRIVATE, nullptr, 0, 0});
   // pivot_root needs the new root to be a mount point.
-  if (plan.userns)
+  if (!plan.layer.empty())
+    plan.Op({SetupOp::kOverlay, CTR_STAGE_ROOTFS, plan.Keep(rootfs), "overlay", "overlay", 0,
+             plan.Keep(PrepareLayer(env, rootfs, plan.layer, plan.userns, plan.slots)), 0, 0});
+  else if (plan.userns)
     plan.Op({SetupOp::kMoveTree, CTR_STAGE_ROOTFS, plan.Keep(rootfs), nullptr, nullptr, 0, nullptr, 0, 0});
   else
     plan.Op({SetupOp::kMount, CTR_STAGE_ROOTFS, plan.Keep(rootfs), plan.Keep(rootfs), nullptr, MS_BIND | MS_REC,
@@ -525,8 +533,15 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   c.newCgroupNs = PathExists("/proc/self/ns/cgroup") && !(plan.skippedNs & CLONE_NEWCGROUP);
   c.setHostname = !(plan.skippedNs & CLONE_NEWUTS);
   plan.rootfs = rootfs;
+  Napi::Value layer = opts.Get("layer");
+  if (!layer.IsUndefined()) {
+    plan.layer = StringOption(opts, "layer");
+    if (plan.layer.empty() || plan.layer[0] != '/') throw Napi::TypeError::New(env, "options.layer must be absolute");
+  }
   AddSecurity(env, opts, plan);
-  AddMountTable(plan, rootfs, DeviceOption(opts));
+  AddMountTable(env, plan, rootfs, DeviceOption(opts));
+  c.lowerSlot = plan.slots.lower.fd;
+  c.layerSlot = plan.slots.layer.fd;
   plan.Finish();
 }
 
@@ -563,7 +578,8 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     closeAll();
     ThrowErrno(env, err, "pipe2");
   }
-  if ((c.pty || plan.userns) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
+  bool sendsTrees = plan.userns || !plan.layer.empty();
+  if ((c.pty || sendsTrees) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
     int err = errno;
     closeAll();
     ThrowErrno(env, err, "socketpair");
@@ -604,9 +620,11 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     closeAll();
     ThrowErrno(env, cloneErr, "clone3");
   }
-  if (plan.userns) {
+  if (sendsTrees) {
     try {
-      PrepareUserns(env, static_cast<pid_t>(pid), plan.mapping, plan.rootfs, sockets[0]);
+      bool layered = !plan.layer.empty();
+      if (plan.userns) PrepareUserns(env, static_cast<pid_t>(pid), plan.mapping, plan.rootfs, layered, sockets[0]);
+      if (layered) SendLayerTrees(env, plan.rootfs, plan.layer, plan.userns, sockets[0]);
     } catch (const Napi::Error&) {
       // The child still waits for "go": nothing of it exists outside its namespaces yet.
       syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
@@ -617,7 +635,7 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
       throw;
     }
   }
-  if (!c.pty) CloseFd(sockets[0]);  // it only carried the rootfs tree
+  if (!c.pty) CloseFd(sockets[0]);  // it only carried the trees
   Spawned spawned{static_cast<pid_t>(pid), pidfd, syncPipe[1], errorPipe[0], sockets[0]};
   auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
   return ctor->New({Napi::External<Spawned>::New(env, &spawned)});

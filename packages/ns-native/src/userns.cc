@@ -19,17 +19,10 @@
 
 #include "errors.h"
 #include "fd_passing.h"
+#include "unique_fd.h"
 
 namespace ctr {
 namespace {
-
-// Closes the fd when the scope ends, also when a step throws.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 void WriteMap(Napi::Env env, pid_t pid, const char* file, uint32_t hostId, uint32_t size) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + file;
@@ -44,7 +37,8 @@ void WriteMap(Napi::Env env, pid_t pid, const char* file, uint32_t hostId, uint3
 
 }  // namespace
 
-void PrepareUserns(Napi::Env env, pid_t pid, const IdMapping& mapping, const std::string& rootfs, int controlSock) {
+void PrepareUserns(Napi::Env env, pid_t pid, const IdMapping& mapping, const std::string& rootfs, bool readonly,
+                   int controlSock) {
   // A privileged writer (CAP_SETGID in the parent namespace) may write gid_map without setgroups=deny.
   WriteMap(env, pid, "uid_map", mapping.hostUid, mapping.size);
   WriteMap(env, pid, "gid_map", mapping.hostGid, mapping.size);
@@ -55,7 +49,8 @@ void PrepareUserns(Napi::Env env, pid_t pid, const IdMapping& mapping, const std
   Fd tree{open_tree(AT_FDCWD, rootfs.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)};
   if (tree.fd < 0) ThrowErrno(env, errno, "open_tree", rootfs.c_str());
   mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_IDMAP;
+  // Read-only when it is the lower layer of an overlay (layer.cc), which never writes there.
+  attr.attr_set = MOUNT_ATTR_IDMAP | (readonly ? MOUNT_ATTR_RDONLY : 0);
   attr.userns_fd = static_cast<uint64_t>(userns.fd);
   // EINVAL here usually means a filesystem without idmapping support somewhere in the tree (FS_ALLOW_IDMAP:
   // ext4, xfs, btrfs, tmpfs ≥ 6.3, overlayfs ≥ 5.19 …).

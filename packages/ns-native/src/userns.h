@@ -16,8 +16,9 @@ struct IdMapping {
 };
 
 // Writes /proc/PID/uid_map and gid_map, clones `rootfs` (recursively) idmapped to the child's user namespace
-// and sends the detached mount over `controlSock`. Throws an errno-shaped error on failure; the caller kills
-// the child.
-void PrepareUserns(Napi::Env env, pid_t pid, const IdMapping& mapping, const std::string& rootfs, int controlSock);
+// (read-only with `readonly`) and sends the detached mount over `controlSock`. Throws an errno-shaped error on
+// failure; the caller kills the child.
+void PrepareUserns(Napi::Env env, pid_t pid, const IdMapping& mapping, const std::string& rootfs, bool readonly,
+                   int controlSock);
 
 }  // namespace ctr

@@ -8,7 +8,7 @@ import { formatSize } from '@ctr/cgroups';
 const help = `Usage: ctr run [OPTIONS] ROOTFS [COMMAND [ARG...]]
 
 Run COMMAND (default /bin/bash, else /bin/sh) in new mount, PID, UTS, IPC, network and cgroup namespaces,
-with ROOTFS as / .
+with ROOTFS as / . ROOTFS is never modified: the container writes to its own layer, removed when it exits.
 
 Options:
       --name NAME          container name (default: generated)
@@ -29,6 +29,7 @@ Options:
       --cap-drop CAP       drop a capability (repeatable; ALL)
       --security-opt OPT   seccomp=unconfined, seccomp=PROFILE.json (docker's format), no-new-privileges=false
       --read-only          mount the root filesystem read-only (with a writable tmpfs on /tmp)
+      --rootfs-rw          write straight into ROOTFS (default: writes go to a layer removed with the container)
       --privileged         no capability bounds, seccomp, masked or read-only paths or device rules
                            (says so in ps --json)
       --userns MAP         user namespace: auto, or HOSTUID[:HOSTGID]:SIZE (container root is not host root)
@@ -58,6 +59,7 @@ const options = {
   'cap-drop': { type: 'string', multiple: true },
   'security-opt': { type: 'string', multiple: true },
   'read-only': { type: 'boolean' },
+  'rootfs-rw': { type: 'boolean' },
   privileged: { type: 'boolean' },
   userns: { type: 'string' },
   device: { type: 'string', multiple: true },
@@ -93,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     capDrop: many(v['cap-drop']),
     securityOpt: many(v['security-opt']),
     readOnly: Boolean(v['read-only']),
+    rootfsRw: Boolean(v['rootfs-rw']),
     privileged: Boolean(v.privileged),
     userns: one(v.userns),
     device: many(v.device),

@@ -9,7 +9,7 @@ import {
   parseCidr,
 } from '@ctr/netns';
 import { bridgeNetwork, stateRoot } from './config.js';
-import { CtrError, asCtrError } from './errors.js';
+import { CtrError, asCtrError, invalid } from './errors.js';
 
 export interface BridgeLink {
   ip: string;
@@ -21,6 +21,16 @@ export interface BridgeLink {
 /** Leases of the bridge network; the gateway (first address of the subnet) is never handed out. */
 export function ipam(): Ipam {
   return new Ipam({ dir: path.join(stateRoot, 'ipam', bridgeNetwork.bridge), subnet: bridgeNetwork.subnet });
+}
+
+/** Refuses a bad `--ip` (syntax, outside the subnet, network/broadcast/gateway) before anything exists. */
+export function validateRequestedIp(ip: string): string {
+  try {
+    ipam().validateStatic(ip);
+  } catch (err) {
+    throw invalid(`invalid --ip "${ip}": ${(err as Error).message}; use a free address inside ${bridgeNetwork.subnet}`);
+  }
+  return ip;
 }
 
 /** Refuses a subnet that overlaps a host route not on ctr's own bridge, naming both. */

@@ -1,5 +1,6 @@
 // run.ts — the orchestration behind `ctr run`, usable from any Node program:
-// validate → reserve name → cgroup → clone (child waits) → join cgroup → network → start → wait → clean up.
+// validate → reserve name → writable layer → cgroup → clone (child waits) → join cgroup → network → start →
+// wait → clean up.
 // Each resource pushes its release onto a Cleanup stack the moment it exists, so every exit path (error,
 // signal, normal exit) releases exactly what was made. See: clone(2), pivot_root(2), cgroups(7), veth(4).
 import { existsSync, openSync, closeSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { stopTimeoutSeconds } from './config.js';
 import { CtrError, asCtrError, invalid } from './errors.js';
 import { prepareLimits, type LimitOptions } from './limits.js';
 import { prepareSecurity, type SecurityFlags } from './security.js';
-import { connectBridge } from './network.js';
+import { createLayer, layerDirOf, removeLayer } from './layer.js';
+import { connectBridge, validateRequestedIp } from './network.js';
 import { generateName, newId } from './names.js';
 import type { Publisher } from './publish.js';
 import { containersDir, removeState, reserveName, updateState, type ContainerState } from './state.js';
@@ -46,6 +48,12 @@ export interface RunOptions extends LimitOptions, SecurityFlags {
   ip?: string;
   /** `[HOSTIP:]HOSTPORT:CONTAINERPORT` */
   publish?: string[];
+  /**
+   * Write straight into `rootfs` (the behaviour before writable layers): what the container writes stays in
+   * the tree, for every later container and every host user who can reach it. Default false: writes go to a
+   * per-container layer that is removed with the container.
+   */
+  rootfsRw?: boolean;
   /** stdio fds for the non-tty case (default: ctr's own 0, 1, 2; stdin is /dev/null unless interactive) */
   stdio?: [number, number, number];
   /** called once the command runs, with what `ctr ps` would show */
@@ -136,6 +144,9 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   if (netMode === 'none' && (publish.length > 0 || opts.ip)) {
     throw invalid(`--publish and --ip need --net bridge (got --net none)`);
   }
+  const requestedIp = opts.ip === undefined ? undefined : validateRequestedIp(opts.ip);
+  const rootfsRw = opts.rootfsRw ?? false;
+  if (rootfsRw && opts.readOnly) throw invalid('--rootfs-rw and --read-only contradict each other; use one of them');
   const userEnv = validateEnv(opts.env ?? []);
   const workdir = validateWorkdir(opts.workdir ?? '/');
   const limits = prepareLimits(opts);
@@ -161,6 +172,9 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     ctrPidStart: processStartTime(process.pid) ?? 0,
     hostname: defaultHostname(containerName),
     rootfs,
+    rootfsMode: rootfsRw ? 'rw' : 'overlay',
+    // Recorded before the directory exists, so a SIGKILL right after creating it still leaves it findable.
+    ...(rootfsRw ? {} : { layer: layerDirOf(id) }),
     command,
     started: new Date().toISOString(),
     network: netMode,
@@ -200,6 +214,11 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     cleanup.push('state file', () => removeState(state.name));
     const env = buildEnv(userEnv, state.hostname, tty);
     const envPath = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
+    const layer = state.layer;
+    if (layer) {
+      cleanup.push('writable layer', () => removeLayer(layer));
+      createLayer(layer, rootfs, security.options.userns);
+    }
     if (publish.length > 0) {
       // node:net is loaded only when ports are published: it is a large part of Node's start-up otherwise.
       const { openPublisher } = await import('./publish.js');
@@ -230,6 +249,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
         init: opts.init ?? false,
         security: security.options,
         devices: security.devices.nodes,
+        ...(layer ? { layer } : {}),
       });
     } finally {
       if (devnull !== undefined) closeSync(devnull);
@@ -239,7 +259,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
 
     cgroup.addProcess(child.pid);
     if (netMode === 'bridge') {
-      const link = connectBridge({ owner: state.name, containerPid: child.pid, requestedIp: opts.ip, id });
+      const link = connectBridge({ owner: state.name, containerPid: child.pid, requestedIp, id });
       cleanup.push('network', () => link.release());
       state.ip = link.ip;
       state.hostIfname = link.hostIfname;

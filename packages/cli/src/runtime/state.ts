@@ -1,12 +1,13 @@
 // state.ts — one JSON file per running container under <stateRoot>/containers, written by the `ctr run`
 // process that supervises it. The file is created with O_EXCL, which is also how duplicate names are refused
 // without a lock. A container whose supervisor is gone (kill -9, crash) is "stale": `sweepStale` releases
-// what it held (cgroups, IP lease, state file) the next time any ctr command runs.
+// what it held (cgroups, IP lease, writable layer, state file) the next time any ctr command runs.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { stateRoot } from './config.js';
 import { CtrError } from './errors.js';
 import { processStartTime } from '@ctr/netns';
+import type { RootfsMode } from './layer.js';
 import type { SecuritySummary } from './security.js';
 
 export interface ContainerState {
@@ -19,6 +20,10 @@ export interface ContainerState {
   ctrPidStart: number;
   hostname: string;
   rootfs: string;
+  /** `overlay`: writes go to `layer` and the rootfs is never modified; `rw` (--rootfs-rw): into the rootfs */
+  rootfsMode: RootfsMode;
+  /** the container's writable layer directory (upper + work), recorded before it is created */
+  layer?: string;
   command: string[];
   /** ISO time */
   started: string;
