@@ -1,5 +1,6 @@
 // helpers.ts — drive the real `ctr` binary (dist/cli.js) against the default rootfs, and snapshot the host
-// state a container could leak (mounts, state files, veths, cgroups) so each test can prove nothing leaked.
+// state a container could leak (mounts, state files, veths, cgroups, writable layers) so each test can prove
+// nothing leaked.
 import { spawn, execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, expect } from 'vitest';
 import { ctrContainerGroups } from './cgroup-tree.js';
@@ -12,6 +13,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const cliPath = path.resolve(here, '../dist/cli.js');
 export const defaultRootfs = path.resolve(here, '../../../rootfs/default');
 export const demoBuild = path.resolve(here, '../../demo-apps/build');
+/** Where containers' writable layers live (config.ts dataRoot, CTR_DATA_DIR unset). */
+export const layersDir = '/var/lib/ctr/containers';
 
 export interface CtrResult {
   code: number | null;
@@ -68,12 +71,15 @@ export function hostSnapshot(): Record<string, string[]> {
     .map((l) => l.ifname)
     .sort();
   const cgroups = ctrContainerGroups();
-  return { mounts, states, leases, links, cgroups: cgroups.sort() };
+  const layers = existsSync(layersDir) ? readdirSync(layersDir).sort() : [];
+  return { mounts, states, leases, links, cgroups: cgroups.sort(), layers };
 }
 
 export interface PsEntry {
   name: string;
   pid: number;
+  rootfsMode: 'overlay' | 'rw';
+  layer?: string;
   ip?: string;
   hostname: string;
   cgroup?: string;
