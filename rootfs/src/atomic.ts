@@ -1,14 +1,18 @@
 // atomic.ts — builds a tree next to its destination and renames it into place, so a half-built rootfs
-// never sits at the target: rename(2) within one directory is atomic, and a failed build only has to
-// remove its own temp dir. A stamp file records what the tree was built from, so an unchanged rebuild
-// is skipped. The temp and old names are hidden siblings (.NAME.tmp-XXXXXX, .NAME.old-XXXXXX).
+// never sits at the target: rename(2) within one filesystem is atomic, and a failed build only has to
+// remove its own temp dir. The tree is built inside a private (0700) hidden sibling, .NAME.tmp-XXXXXX/tree,
+// so nobody but root can reach any part of it before it is complete, whatever modes its entries carry.
+// A stamp records what the tree was built from, so an unchanged rebuild is skipped. The stamp is a sibling,
+// .NAME.ctr-rootfs.json, never a file inside the tree: a container run with --rootfs-rw can write anything
+// in the tree, and a stamp there could be forged to make a tampered tree look freshly built. The stamp also
+// names the tree's inode, so a tree replaced by other means is rebuilt rather than trusted.
 // See rename(2), mkdtemp(3), proc(5) for /proc/self/mountinfo.
-import { chmod, lstat, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { RootfsError, errnoCode, fsError } from './errors.js';
 
-/** Written inside every built tree; its `inputHash` covers everything the tree was built from. */
-export const STAMP_FILE = '.ctr-rootfs.json';
+/** The stamp of the tree at `out`: a hidden sibling, outside anything a container can write. */
+export const stampPath = (out: string): string => join(dirname(out), `.${basename(out)}.ctr-rootfs.json`);
 
 /** Bump when the builder's output changes for the same inputs, so old trees are rebuilt. */
 export const BUILDER_VERSION = 1;
@@ -16,6 +20,9 @@ export const BUILDER_VERSION = 1;
 interface Stamp<Summary> {
   builder: number;
   inputHash: string;
+  /** the tree root's device and inode when the stamp was written */
+  dev: number;
+  ino: number;
   summary: Summary;
 }
 
@@ -58,18 +65,21 @@ async function mountsUnder(dir: string): Promise<string[]> {
   return points.filter((point) => point === dir || point.startsWith(dir + sep));
 }
 
+/** The stamp, if it exists and still describes the directory at `out`. */
 async function readStamp<Summary>(out: string): Promise<Stamp<Summary> | undefined> {
   try {
-    return JSON.parse(await readFile(join(out, STAMP_FILE), 'utf8')) as Stamp<Summary>;
+    const stamp = JSON.parse(await readFile(stampPath(out), 'utf8')) as Stamp<Summary>;
+    const tree = await lstat(out);
+    return tree.isDirectory() && tree.dev === stamp.dev && tree.ino === stamp.ino ? stamp : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Builds a tree at `out` unless the stamp there shows the same `inputHash`. `build` fills a fresh temp
- * dir (mode 0755) and returns a summary, which is stored in the stamp and returned on later no-op runs.
- * On failure the temp dir is removed and `out` is left as it was.
+ * Builds a tree at `out` unless its stamp shows the same `inputHash`. `build` fills a fresh directory (mode
+ * 0755, inside a 0700 one) and returns a summary, which is stored in the stamp and returned on later no-op
+ * runs. On failure the temp dir is removed and `out` is left as it was.
  */
 export async function buildAtomically<Summary>(
   outPath: string,
@@ -85,26 +95,31 @@ export async function buildAtomically<Summary>(
     return { path: out, upToDate: true, summary: stamp.summary };
   }
 
-  const tmp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`)).catch((err: unknown) => {
+  // mkdtemp(3) creates mode 0700: the fence around the half-built tree.
+  const work = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`)).catch((err: unknown) => {
     throw fsError(err, `cannot create a temp dir next to ${out}`, dirname(out));
   });
   try {
-    // mkdtemp(3) creates mode 0700; a root filesystem's / is 0755.
+    const tmp = join(work, 'tree');
+    // A root filesystem's / is 0755 (an imported archive may say otherwise).
+    await mkdir(tmp, 0o755);
     await chmod(tmp, 0o755);
     const summary = await build(tmp);
-    const next: Stamp<Summary> = { builder: BUILDER_VERSION, inputHash, summary };
-    await writeFile(join(tmp, STAMP_FILE), JSON.stringify(next, null, 2) + '\n', { mode: 0o644 });
-    await replace(out, tmp);
+    // Gone first: a stamp of the previous tree must not survive if what follows fails halfway.
+    await rm(stampPath(out), { force: true });
+    await replace(out, tmp, basename(work).slice(-6));
+    const tree = await lstat(out);
+    const next: Stamp<Summary> = { builder: BUILDER_VERSION, inputHash, dev: tree.dev, ino: tree.ino, summary };
+    await writeFile(stampPath(out), JSON.stringify(next, null, 2) + '\n', { mode: 0o644 });
     onProgress(`built ${out}`);
     return { path: out, upToDate: false, summary };
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
 }
 
 /** Moves `tmp` to `out`; an existing `out` is renamed aside first and removed once the new tree is in. */
-async function replace(out: string, tmp: string): Promise<void> {
+async function replace(out: string, tmp: string, suffix: string): Promise<void> {
   const exists = await lstat(out).then(
     () => true,
     () => false,
@@ -113,7 +128,7 @@ async function replace(out: string, tmp: string): Promise<void> {
     await rename(tmp, out);
     return;
   }
-  const old = `${join(dirname(out), `.${basename(out)}.old-`)}${basename(tmp).slice(-6)}`;
+  const old = `${join(dirname(out), `.${basename(out)}.old-`)}${suffix}`;
   await rename(out, old);
   try {
     await rename(tmp, out);

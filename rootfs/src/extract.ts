@@ -3,7 +3,9 @@
 // goes through a symlink an earlier entry planted, and hard links may only point at files already
 // inside the tree. Device nodes and fifos are skipped and counted: a container gets its /dev from the
 // runtime, and mknod in an image tree is a privilege the import should not need.
-// Ownership and modes are kept (chown before chmod: chown(2) clears setuid/setgid bits).
+// Ownership and modes are kept (chown before chmod: chown(2) clears setuid/setgid bits). Directories are
+// created 0700 and get their modes only once every entry is written, so no directory of the half-built
+// tree is world-writable (an archive's 1777 /tmp, say) while later entries are still being placed.
 // See open(2) O_NOFOLLOW, link(2), lchown(2), tar(5).
 import { chmod, chown, lchown, link, lstat, lutimes, mkdir, open, symlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -69,6 +71,8 @@ export async function extractEntries(
     summary.skipped.unsafe++;
     onUnsafe(path, reason);
   };
+  // Directory → its final mode, applied after the last entry (a later entry for the same path wins).
+  const directoryModes = new Map<string, number>();
 
   for await (const entry of entries) {
     summary.entries++;
@@ -94,7 +98,7 @@ export async function extractEntries(
       // "./" is the archive's root directory: it only carries the root's mode and owner.
       if (entry.type === 'directory') {
         await chown(root, entry.uid, entry.gid);
-        await chmod(root, entry.mode);
+        directoryModes.set(root, entry.mode);
       }
       continue;
     }
@@ -128,7 +132,7 @@ export async function extractEntries(
     if (entry.type === 'directory') {
       if (existing !== 'directory') await mkdir(target, 0o700);
       await chown(target, entry.uid, entry.gid);
-      await chmod(target, entry.mode);
+      directoryModes.set(target, entry.mode);
       summary.directories++;
     } else if (entry.type === 'symlink') {
       // Kept as written, absolute or not: it is resolved inside the container's root, never by us.
@@ -140,6 +144,12 @@ export async function extractEntries(
       await writeFileEntry(target, entry);
       summary.files++;
     }
+  }
+  // A path that stopped being a directory (a later entry replaced it) keeps what that entry gave it.
+  for (const [dir, mode] of directoryModes) {
+    // The tree is fenced (atomic.ts), so nothing swaps the path between this lstat and the chmod.
+    const st = await lstat(dir).catch(() => undefined);
+    if (st?.isDirectory()) await chmod(dir, mode);
   }
   return summary;
 }

@@ -23,6 +23,8 @@ export interface TarEntry {
 }
 
 const BLOCK = 512;
+/** Largest pax or GNU long-name record accepted: real ones are a few hundred bytes, and each is held whole. */
+export const MAX_METADATA_RECORD = 1 << 20;
 const TYPES: Record<string, TarEntryType> = {
   '0': 'file',
   '\0': 'file',
@@ -146,12 +148,16 @@ async function collect(reader: ByteReader, size: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const numberOr = (value: string | undefined, fallback: number): number => {
+/** A pax number; `whole` for sizes and ids (a fractional size would make the body's length unreadable). */
+const numberOr = (key: string, value: string | undefined, fallback: number, whole = true): number => {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw bad(`bad pax number ${JSON.stringify(value)}`);
+  if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(value) || !Number.isSafeInteger(Math.floor(parsed)))
+    throw bad(`pax ${key} ${JSON.stringify(value)} is not a ${whole ? 'whole ' : ''}non-negative number`);
   return parsed;
 };
+
+const metadataKinds: Record<string, string> = { L: 'GNU long name', K: 'GNU long link name', x: 'pax header', g: 'pax global header' };
 
 /**
  * Reads tar entries from a stream of (already decompressed) bytes.
@@ -170,7 +176,10 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     verifyChecksum(header);
     const flag = String.fromCharCode(header[156]!);
     const size = parseNumeric(header.subarray(124, 136), 'size');
-    if (flag === 'L' || flag === 'K' || flag === 'x' || flag === 'g') {
+    const metadata = metadataKinds[flag];
+    if (metadata !== undefined) {
+      if (size > MAX_METADATA_RECORD)
+        throw bad(`${metadata} record of ${size} bytes is larger than the ${MAX_METADATA_RECORD / 2 ** 20} MiB limit`);
       const data = await collect(reader, size);
       if (flag === 'L') longName = text(data);
       else if (flag === 'K') longLink = text(data);
@@ -187,15 +196,16 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     // Pre-POSIX archives mark directories only by the trailing slash.
     if (type === 'file' && path.endsWith('/')) type = 'directory';
     // ustar says links, directories and special files carry no data; pax lets a hard link carry some.
-    const dataSize = type === 'file' || type === 'unsupported' || type === 'hardlink' ? numberOr(ext.size, size) : 0;
+    const dataSize = type === 'file' || type === 'unsupported' || type === 'hardlink' ? numberOr('size', ext.size, size) : 0;
     const data = reader.stream(dataSize);
     yield {
       path,
       type,
       mode: parseNumeric(header.subarray(100, 108), 'mode') & 0o7777,
-      uid: numberOr(ext.uid, parseNumeric(header.subarray(108, 116), 'uid')),
-      gid: numberOr(ext.gid, parseNumeric(header.subarray(116, 124), 'gid')),
-      mtime: Math.floor(numberOr(ext.mtime, parseNumeric(header.subarray(136, 148), 'mtime'))),
+      uid: numberOr('uid', ext.uid, parseNumeric(header.subarray(108, 116), 'uid')),
+      gid: numberOr('gid', ext.gid, parseNumeric(header.subarray(116, 124), 'gid')),
+      // pax times carry a fraction (e.g. 1700000000.123456789); whole seconds are what utimes gets here.
+      mtime: Math.floor(numberOr('mtime', ext.mtime, parseNumeric(header.subarray(136, 148), 'mtime'), false)),
       size: type === 'file' ? dataSize : 0,
       linkpath: ext.linkpath ?? longLink ?? text(header.subarray(157, 257)),
       // No return(): a consumer that stops early must not close the stream the skip below still needs.

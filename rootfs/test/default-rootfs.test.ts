@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { skipUnless, isRoot } from '@ctr/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDefaultRootfs, type DefaultRootfsResult } from '../src/index.js';
+import { stampPath } from '../src/atomic.js';
 
 const run = promisify(execFile);
 
@@ -66,14 +67,14 @@ describe('buildDefaultRootfs', () => {
   });
 
   it('says up to date on a second run, faster, and changes nothing', async () => {
-    const stampBefore = statSync(join(tree, '.ctr-rootfs.json')).mtimeMs;
+    const stampBefore = statSync(stampPath(tree)).mtimeMs;
     const lines: string[] = [];
     const started = performance.now();
     const second = await buildDefaultRootfs({ out: tree, onProgress: (line) => lines.push(line) });
     const secondMs = performance.now() - started;
     expect(second).toEqual({ ...first, upToDate: true });
     expect(lines.at(-1)).toBe(`up to date: ${tree}`);
-    expect(statSync(join(tree, '.ctr-rootfs.json')).mtimeMs).toBe(stampBefore);
+    expect(statSync(stampPath(tree)).mtimeMs).toBe(stampBefore);
     expect(secondMs).toBeLessThan(firstMs);
     console.log(`default rootfs: ${first.files} files, ${(first.bytes / 2 ** 20).toFixed(1)} MiB, built in ${firstMs.toFixed(0)} ms, up-to-date check ${secondMs.toFixed(0)} ms`);
   });
@@ -84,7 +85,7 @@ describe('buildDefaultRootfs', () => {
     await expect(buildDefaultRootfs({ out: file })).rejects.toMatchObject({ name: 'RootfsError', code: 'ENOTDIR', path: file });
     const orphan = join(work, 'missing', 'rootfs');
     await expect(buildDefaultRootfs({ out: orphan })).rejects.toMatchObject({ code: 'ENOENT', path: join(work, 'missing') });
-    expect(readdirSync(work).sort()).toEqual(['a-file', 'rootfs']);
+    expect(readdirSync(work).sort()).toEqual(['.rootfs.ctr-rootfs.json', 'a-file', 'rootfs']);
   });
 });
 

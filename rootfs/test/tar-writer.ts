@@ -1,8 +1,10 @@
 // tar-writer.ts — test helper: writes ustar archives by hand, including entries no sane tar(1) would
-// create (../ paths, links out of the tree), so the importer can be attacked with exactly those.
+// create (../ paths, links out of the tree, absurd pax records), so the importer can be attacked with exactly
+// those.
 export interface RawEntry {
   name: string;
-  type?: '0' | '1' | '2' | '3' | '5' | '6';
+  /** 'x': a pax header for the next entry, 'L': a GNU long name for it (the body is the record). */
+  type?: '0' | '1' | '2' | '3' | '5' | '6' | 'x' | 'L';
   body?: string;
   linkname?: string;
   mode?: number;
@@ -13,6 +15,14 @@ function field(buf: Buffer, at: number, length: number, value: string): void {
 }
 
 const octal = (value: number, width: number): string => value.toString(8).padStart(width - 1, '0');
+
+/** One pax record, "LENGTH key=value\n", where LENGTH counts the whole record including itself. */
+export function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = Buffer.byteLength(body) + 1;
+  while (String(length).length + Buffer.byteLength(body) !== length) length++;
+  return `${length}${body}`;
+}
 
 /** One 512-byte ustar header with a correct checksum. */
 export function header(entry: RawEntry): Buffer {

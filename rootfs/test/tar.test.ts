@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseNumeric, parsePax, readTar, type TarEntry } from '../src/tar.js';
-import { archive } from './tar-writer.js';
+import { MAX_METADATA_RECORD, parseNumeric, parsePax, readTar, type TarEntry } from '../src/tar.js';
+import { archive, paxRecord } from './tar-writer.js';
 
 interface Seen extends Omit<TarEntry, 'body'> {
   content: string;
@@ -76,6 +76,27 @@ describe('readTar on damaged input', () => {
     await expect(entriesOf(bytes)).rejects.toMatchObject({ code: 'EBADTAR', message: /truncated/ });
   });
 
+  it('rejects a pax size that is not a whole number (a fractional one used to loop forever)', async () => {
+    for (const size of ['1.5', '0.5', '1e3', '-1', '', '0x10']) {
+      const bytes = archive([{ name: 'pax', type: 'x', body: paxRecord('size', size) }, { name: 'a', body: 'xy' }]);
+      await expect(entriesOf(bytes)).rejects.toMatchObject({ code: 'EBADTAR', message: /pax size .* is not a whole non-negative number/ });
+    }
+    // A fractional mtime is normal pax, and a whole size is honoured.
+    const ok = archive([{ name: 'pax', type: 'x', body: paxRecord('mtime', '1700000000.75') + paxRecord('size', '1') }, { name: 'a', body: 'x' }]);
+    expect(await entriesOf(ok)).toMatchObject([{ path: 'a', mtime: 1700000000, size: 1, content: 'x' }]);
+  });
+
+  it.each([
+    ['pax header', 'x' as const, paxRecord('path', 'p'.repeat(MAX_METADATA_RECORD))],
+    ['GNU long name', 'L' as const, 'n'.repeat(MAX_METADATA_RECORD + 1)],
+  ])('refuses a %s record over 1 MiB before reading it', async (kind, type, body) => {
+    const bytes = archive([{ name: 'meta', type, body }, { name: 'a', body: 'x' }]);
+    await expect(entriesOf(bytes)).rejects.toMatchObject({ code: 'EBADTAR', message: new RegExp(`${kind} record of \\d+ bytes is larger than the 1 MiB limit`) });
+    // An ordinary long name is still read.
+    const fits = archive([{ name: 'meta', type: 'L', body: `${'n'.repeat(1000)}\0` }, { name: 'a', body: 'x' }]);
+    expect((await entriesOf(fits))[0]).toMatchObject({ path: 'n'.repeat(1000) });
+  });
+
   it('rejects text that is not tar', async () => {
     await expect(entriesOf(Buffer.from('hello world\n'.repeat(100)))).rejects.toMatchObject({ code: 'EBADTAR' });
   });
@@ -89,13 +110,7 @@ describe('field parsers', () => {
   });
 
   it('parses pax records whose length counts the whole record, UTF-8 included', () => {
-    const record = (key: string, value: string): string => {
-      const body = ` ${key}=${value}\n`;
-      let length = Buffer.byteLength(body) + 1;
-      while (String(length).length + Buffer.byteLength(body) !== length) length++;
-      return `${length}${body}`;
-    };
-    const data = Buffer.from(record('path', 'é/ü') + record('size', '12'));
+    const data = Buffer.from(paxRecord('path', 'é/ü') + paxRecord('size', '12'));
     expect(parsePax(data)).toEqual({ path: 'é/ü', size: '12' });
     expect(() => parsePax(Buffer.from('99 path=x\n'))).toThrow(/malformed/);
   });
