@@ -12,7 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function stateNamed(name: string) {
   return {
-    name, id: 'abc', pid: 0, ctrPid: process.pid, ctrPidStart: 0, hostname: name, rootfs: '/', command: ['/bin/true'],
+    name, id: 'abc', pid: 0, ctrPid: process.pid, ctrPidStart: 0, hostname: name, rootfs: '/', rootfsMode: 'rw' as const,
+    command: ['/bin/true'],
     started: new Date().toISOString(), network: 'none' as const,
   };
 }
