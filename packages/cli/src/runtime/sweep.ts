@@ -15,7 +15,14 @@ export async function sweepStale(): Promise<void> {
   const layers = listLayers();
   const states = readAllStates();
   const known = new Set(states.map((s) => s.id));
-  for (const id of layers) if (!known.has(id)) removeLayer(layerDirOf(id));
+  for (const id of layers) {
+    if (known.has(id)) continue;
+    try {
+      removeLayer(layerDirOf(id));
+    } catch {
+      // Best effort, like the groups below: the next sweep tries again, and no command fails for it.
+    }
+  }
   for (const state of states) {
     if (isLive(state)) continue;
     if (state.cgroup) {
@@ -27,8 +34,12 @@ export async function sweepStale(): Promise<void> {
         continue;
       }
     }
-    // Its container is dead (or dying): nobody writes into the layer any more.
-    if (state.layer) removeLayer(state.layer);
+    try {
+      // Its container is dead (or dying): nobody writes into the layer any more.
+      if (state.layer) removeLayer(state.layer);
+    } catch {
+      continue; // kept with its state file, so the next sweep finds it again
+    }
     removeState(state.name);
   }
   // Leases carry their holder's pid and start time, so this also frees leases whose state file is gone.
