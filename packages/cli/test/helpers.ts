@@ -13,8 +13,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const cliPath = path.resolve(here, '../dist/cli.js');
 export const defaultRootfs = path.resolve(here, '../../../rootfs/default');
 export const demoBuild = path.resolve(here, '../../demo-apps/build');
-/** Where containers' writable layers live (config.ts dataRoot, CTR_DATA_DIR unset). */
-export const layersDir = '/var/lib/ctr/containers';
+/** Where containers' writable layers live (config.ts dataRoot; the v2 guest sets CTR_DATA_DIR). */
+export const layersDir = path.join(process.env.CTR_DATA_DIR ?? '/var/lib/ctr', 'containers');
 
 export interface CtrResult {
   code: number | null;

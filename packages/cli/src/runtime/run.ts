@@ -104,8 +104,15 @@ function buildEnv(user: string[], hostname: string, tty: boolean): string[] {
 }
 
 /** Maps a failed setup step in the child to docker's statuses: 127 not found, 126 not executable. */
-function spawnFailure(err: unknown, command: string): CtrError {
+function spawnFailure(err: unknown, command: string, layer: string | undefined): CtrError {
   const e = err as NodeJS.ErrnoException & { stage?: string };
+  if (layer && e.stage === 'rootfs' && e.syscall === 'mount') {
+    // EINVAL here is overlayfs refusing the upper filesystem (an overlay itself, no xattrs, no O_TMPFILE…).
+    return new CtrError(
+      `overlayfs refused the writable layer in ${path.dirname(layer)} (${e.code}); set CTR_DATA_DIR to a directory on ext4, xfs, btrfs or tmpfs, or use --rootfs-rw`,
+      { code: e.code ?? 'ERR_CTR_LAYER', ...(e.errno !== undefined ? { errno: e.errno } : {}), syscall: 'mount', path: layer, cause: err },
+    );
+  }
   if (e.syscall === 'execve') {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') {
       return new CtrError(`exec "${command}": executable file not found in the container`, {
@@ -273,7 +280,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     try {
       started = child.start();
     } catch (err) {
-      throw spawnFailure(err, command[0]!);
+      throw spawnFailure(err, command[0]!, layer);
     }
     if (started.ptyMaster !== undefined) {
       pty = terminal!.attachPty(started.ptyMaster, interactive);
