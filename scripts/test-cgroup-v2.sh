@@ -22,8 +22,8 @@ fi
 
 # Inside the guest: node and vitest directly (npm/pnpm cost ~10 s each there); CI=true turns a skipped suite
 # into a failure, so a guest that is not v2 (or not root) cannot pass silently.
-# The guest'"'"'s / is an overlay (a tmpfs over the host'"'"'s read-only root), and overlayfs refuses an overlay as the
-# upper layer of another: the containers'"'"' writable layers go to the guest'"'"'s /run tmpfs instead.
+# The guest's / is an overlay (a tmpfs over the host's read-only root), and overlayfs refuses an overlay as the
+# upper layer of another: the containers' writable layers go to the guest's /run tmpfs instead.
 inner='
 export CTR_DATA_DIR=/run/ctr-data
 vitest="$1/node_modules/vitest/vitest.mjs"
