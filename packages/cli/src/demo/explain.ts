@@ -27,10 +27,11 @@ export const explanations: Record<StepId, Explanation> = {
   },
   rootfs: {
     mechanism:
-      'The rootfs is bind-mounted onto itself in the new mount namespace, then pivot_root(2) makes it / and the old root is ' +
+      'The rootfs becomes the read-only lower layer of an overlay mounted on itself in the new mount namespace (writes go to ' +
+      'the container\'s own layer, removed with it), then pivot_root(2) makes it / and the old root is ' +
       'detached (umount2 MNT_DETACH): nothing above / remains in the namespace, so ".." at / is / and chroot tricks find nothing.',
     code: [
-      { file: 'packages/ns-native/src/spawn.cc', fn: 'AddMountTable', what: 'the bind, /proc, /sys, /dev mounts planned' },
+      { file: 'packages/ns-native/src/spawn.cc', fn: 'AddMountTable', what: 'the overlay, /proc, /sys, /dev mounts planned' },
       { file: 'packages/ns-native/src/child.cc', fn: 'PivotRoot', what: 'pivot_root and detaching the old root' },
       { file: 'packages/cli/src/runtime/validate.ts', fn: 'validateRootfs', what: 'the directory checked before anything is made' },
     ],
