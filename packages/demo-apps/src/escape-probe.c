@@ -2,7 +2,8 @@
  *   {"probe":"mount-proc","result":"blocked","errno":"EPERM"}   {"probe":"bpf","result":"succeeded"}
  * Every attempt runs in a forked child, so a seccomp kill, a chroot or a namespace switch cannot affect the
  * probes after it, and every attempt is harmless even where it "succeeds": nothing is written anywhere that
- * matters, what is mounted or created is removed again, and the calls that could change the machine are made
+ * matters (one inert text file, setuid-rootfs's marker, is left in "/" on purpose: only the host can look for
+ * it), what is mounted or created is removed again, and the calls that could change the machine are made
  * with arguments the kernel rejects only AFTER its permission checks — so EPERM means "stopped at the door"
  * (blocked) and EINVAL means "the kernel listened" (succeeded) without anything happening.
  * Exit 0 when every probe ran (or was skipped for a missing --host-pid/--foreign), 1 when one could not be
@@ -22,6 +23,12 @@
  *                        wide setting: a pipe there runs as root on the host)
  * read-kcore             open /proc/kcore (host physical memory) and read 1 byte   EPERM/EACCES/ENOENT, masked or empty
  * mknod-block            mknod the block device of / (or 8:0) in scratch; open it  EPERM/EACCES on mknod or open
+ * dev-kvm                mknod c 10:232 (/dev/kvm: the host's hypervisor) in /dev  EPERM/EACCES on mknod or open
+ *                        (else scratch), open it, close, unlink                    (device cgroup, nodev, caps)
+ * dev-tty1               the same with c 4:1 (a host virtual console)              EPERM/EACCES
+ * dev-mem                the same with c 1:1 (host physical memory)                EPERM/EACCES
+ * dev-kmem               the same with c 1:2 (kernel memory; absent on kernels     EPERM/EACCES (ENXIO: the open got
+ *                        ≥ 5.13, then the driver answers ENXIO)                    past the allow-list to the driver)
  * finit-module           finit_module(/dev/null): no module can come of it          EPERM (else the loader ran: EINVAL…)
  * init-module            init_module of an empty image                             EPERM (else ENOEXEC…)
  * delete-module          delete_module of a module that does not exist             EPERM (else ENOENT)
@@ -49,6 +56,22 @@
  * userfaultfd            userfaultfd(), close it                                   EPERM/ENOSYS
  * io-uring               io_uring_setup with 0 entries                             EPERM/ENOSYS (else EINVAL)
  * socket-af-alg          socket(AF_ALG) (kernel crypto API), close it              EPERM/EACCES/EAFNOSUPPORT
+ * proc-exe-host          open /proc/N/exe of every visible process: each image     every image is a file of the
+ *                        must be a file of the container's own tree or a sealed    container's tree or a memfd
+ *                        memfd. A runtime whose first exec resolved /proc/self/exe sealed against writes
+ *                        through its own image (CVE-2019-5736) leaves the HOST's
+ *                        binary running as a container process: writable once it
+ *                        exits, through /proc/N/exe
+ * fd-host-dir            every fd > 2 of every visible process that is a           none lies outside "/"
+ *                        directory: walk ".." up from it; a walk that ends on a
+ *                        top that is not the container's "/" is a host directory
+ * cwd-outside-root       the same walk from the cwd of every visible process       none lies outside "/"
+ *                        (CVE-2024-21626: -w /proc/self/fd/N of a leaked fd)
+ * setuid-rootfs          write /escape-probe.setuid, chmod 4755, and LEAVE it:     EROFS/EPERM/EACCES, or "/" is an
+ *                        only the host can tell whether the rootfs it gave         overlay (detail "overlay": the
+ *                        changed, so the caller checks its tree afterwards         write went to an upper layer)
+ * supplementary-groups   getgroups() and getresgid(): groups of the runtime that   no supplementary group, gids 0
+ *                        the container never asked for (setgroups not reset)
  *
  * EPERM from seccomp and EPERM from a missing capability look the same; both count as blocked. A probe
  * killed by a signal (SCMP_ACT_KILL profiles) counts as blocked too.
@@ -61,6 +84,9 @@
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <linux/reboot.h>
+#include <dirent.h>
+#include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -71,6 +97,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -87,8 +114,15 @@ static const char USAGE[] =
     "  --host-pid N     a PID outside the container, for kill-host-pid and setns-net\n"
     "  --foreign PATH   a file of another container, for read-foreign\n";
 
-/* A child's exit status carries the probe's errno (all < 134); these mark outcomes that are not an errno. */
-enum { MASKED = 250, SKIPPED = 251 };
+/* A child's exit status carries the probe's errno (all < 134); these mark outcomes that are not an errno:
+ * NOTHING = blocked, nothing found to report (a search probe found no leak). */
+enum { MASKED = 250, SKIPPED = 251, OVERLAY = 252, NOTHING = 253 };
+
+/* statfs(2) f_type of overlayfs (linux/magic.h OVERLAYFS_SUPER_MAGIC). */
+enum { OVERLAY_MAGIC = 0x794c7630 };
+
+/* The file setuid-rootfs leaves in the container's "/", for the caller to look for in the rootfs it gave. */
+static const char SETUID_MARKER[] = "/escape-probe.setuid";
 
 /* Far more levels than any real directory tree; ".." at the top of the mount namespace is a no-op. */
 enum { CLIMB_LEVELS = 256 };
@@ -185,6 +219,29 @@ static int probe_mknod_block(void) {
   unlink(node);
   return result;
 }
+
+/* mknod a character device, open it (no controlling tty, no blocking), close and unlink. /dev first: ctr's
+ * /dev is a tmpfs that allows device nodes, so a refusal there is the device rules, not a nodev mount. */
+static int try_char_device(unsigned int major_number, unsigned int minor_number) {
+  char node[96];
+  dev_t dev = makedev(major_number, minor_number);
+  snprintf(node, sizeof node, "/dev/escape-probe.%ld", (long)getpid());
+  if (mknod(node, S_IFCHR | 0600, dev) < 0) {
+    /* Not our directory to write (read-only or no permission): the scratch directory instead. */
+    if ((errno != EROFS && errno != EACCES) || scratch_path(node, sizeof node, "chr") < 0) return err();
+    if (mknod(node, S_IFCHR | 0600, dev) < 0) return err();
+  }
+  int fd = open(node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  int result = fd < 0 ? err() : 0;
+  if (fd >= 0) close(fd);
+  unlink(node);
+  return result;
+}
+
+static int probe_dev_kvm(void) { return try_char_device(10, 232); }
+static int probe_dev_tty1(void) { return try_char_device(4, 1); }
+static int probe_dev_mem(void) { return try_char_device(1, 1); }
+static int probe_dev_kmem(void) { return try_char_device(1, 2); }
 
 static int probe_finit_module(void) {
   int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -365,6 +422,119 @@ static int probe_socket_af_alg(void) {
   return 0;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b) {
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Calls VISIT(pid) for every process /proc lists; stops at, and returns, the first non-NOTHING answer. */
+static int each_process(int (*visit)(const char *pid)) {
+  DIR *proc = opendir("/proc");
+  if (proc == NULL) return err();
+  int result = NOTHING;
+  struct dirent *entry;
+  while (result == NOTHING && (entry = readdir(proc)) != NULL)
+    if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9') result = visit(entry->d_name);
+  closedir(proc);
+  return result;
+}
+
+/* A process image that is neither a file of the container's tree nor a memfd sealed against writes. */
+static int visit_exe(const char *pid) {
+  char link[64], target[PATH_MAX];
+  snprintf(link, sizeof link, "/proc/%s/exe", pid);
+  int fd = open(link, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NOTHING; /* a kernel thread, or a process that just ended */
+  struct stat image, named;
+  int seals = fcntl(fd, F_GET_SEALS);
+  bool own = (seals >= 0 && (seals & F_SEAL_WRITE)) || fstat(fd, &image) < 0;
+  close(fd);
+  if (own) return NOTHING;
+  /* The link names the image as the kernel sees it; the same name looked up here must give the same inode.
+   * The host's node binary, run through the runtime's /proc/self/exe, has no name in the container. */
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n < 0) return NOTHING;
+  target[n] = '\0';
+  return stat(target, &named) == 0 && same_file(&image, &named) ? NOTHING : 0;
+}
+
+static int probe_proc_exe_host(void) { return each_process(visit_exe); }
+
+/* True when walking ".." up from directory FD ends on a top that is not the container's "/". Inside the root
+ * the walk stops at "/" (".." of the process root is itself); outside, it climbs the host's tree to its top. */
+static bool outside_root(int fd) {
+  struct stat root, here, up;
+  if (stat("/", &root) < 0 || fstat(fd, &here) < 0) return false;
+  int current = dup(fd);
+  bool outside = false;
+  for (int i = 0; current >= 0 && i < CLIMB_LEVELS; i++) {
+    if (same_file(&here, &root)) break;
+    int parent = openat(current, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(current);
+    current = parent;
+    if (current < 0 || fstat(current, &up) < 0) break;
+    if (same_file(&up, &here)) {
+      outside = true;
+      break;
+    }
+    here = up;
+  }
+  if (current >= 0) close(current);
+  return outside;
+}
+
+/* Opens /proc/PID/NAME as a directory (a magic link: the very directory the process holds) and walks up. */
+static int check_dir(const char *pid, const char *name) {
+  char path[96];
+  snprintf(path, sizeof path, "/proc/%s/%s", pid, name);
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return NOTHING; /* not a directory, or gone */
+  bool outside = outside_root(fd);
+  close(fd);
+  return outside ? 0 : NOTHING;
+}
+
+static int visit_fds(const char *pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%s/fd", pid);
+  DIR *fds = opendir(path);
+  if (fds == NULL) return NOTHING;
+  int result = NOTHING;
+  struct dirent *entry;
+  while (result == NOTHING && (entry = readdir(fds)) != NULL) {
+    if (atoi(entry->d_name) <= 2) continue; /* also skips "." and ".." */
+    char name[300];
+    snprintf(name, sizeof name, "fd/%s", entry->d_name);
+    result = check_dir(pid, name);
+  }
+  closedir(fds);
+  return result;
+}
+
+static int visit_cwd(const char *pid) { return check_dir(pid, "cwd"); }
+
+static int probe_fd_host_dir(void) { return each_process(visit_fds); }
+static int probe_cwd_outside_root(void) { return each_process(visit_cwd); }
+
+static int probe_setuid_rootfs(void) {
+  static const char text[] = "escape-probe: if the host's rootfs holds this file, a container wrote to it\n";
+  int fd = open(SETUID_MARKER, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (fd < 0) return err();
+  int result = write(fd, text, sizeof text - 1) < 0 ? err() : 0;
+  close(fd);
+  if (result != 0) return result;
+  if (chmod(SETUID_MARKER, 04755) < 0) return err();
+  struct statfs fs;
+  return statfs("/", &fs) == 0 && fs.f_type == OVERLAY_MAGIC ? OVERLAY : 0;
+}
+
+static int probe_supplementary_groups(void) {
+  gid_t real, effective, saved;
+  if (getresgid(&real, &effective, &saved) < 0) return err();
+  int count = getgroups(0, NULL);
+  if (count < 0) return err();
+  return count > 0 || real != 0 || effective != 0 || saved != 0 ? 0 : NOTHING;
+}
+
 /* errno lists end with 0. */
 #define ERRS(...) ((const int[]){__VA_ARGS__, 0})
 static const int *const DENIED = ERRS(EPERM, EACCES, EROFS, ENOENT);
@@ -385,6 +555,10 @@ static const struct probe {
     {"proc-sys-core-pattern", probe_core_pattern, DENIED},
     {"read-kcore", probe_read_kcore, DENIED},
     {"mknod-block", probe_mknod_block, ERRS(EPERM, EACCES)},
+    {"dev-kvm", probe_dev_kvm, ERRS(EPERM, EACCES)},
+    {"dev-tty1", probe_dev_tty1, ERRS(EPERM, EACCES)},
+    {"dev-mem", probe_dev_mem, ERRS(EPERM, EACCES)},
+    {"dev-kmem", probe_dev_kmem, ERRS(EPERM, EACCES)},
     {"finit-module", probe_finit_module, ERRS(EPERM, ENOSYS)},
     {"init-module", probe_init_module, ERRS(EPERM, ENOSYS)},
     {"delete-module", probe_delete_module, ERRS(EPERM, ENOSYS)},
@@ -408,6 +582,11 @@ static const struct probe {
     {"userfaultfd", probe_userfaultfd, ERRS(EPERM, ENOSYS)},
     {"io-uring", probe_io_uring, ERRS(EPERM, ENOSYS)},
     {"socket-af-alg", probe_socket_af_alg, ERRS(EPERM, EACCES, EAFNOSUPPORT)},
+    {"proc-exe-host", probe_proc_exe_host, CAP_ONLY},
+    {"fd-host-dir", probe_fd_host_dir, CAP_ONLY},
+    {"cwd-outside-root", probe_cwd_outside_root, CAP_ONLY},
+    {"setuid-rootfs", probe_setuid_rootfs, ERRS(EPERM, EACCES, EROFS)},
+    {"supplementary-groups", probe_supplementary_groups, CAP_ONLY},
 };
 enum { PROBE_COUNT = sizeof PROBES / sizeof PROBES[0] };
 
@@ -439,8 +618,10 @@ static bool run_probe(const struct probe *p) {
     printf("{\"probe\":\"%s\",\"result\":\"succeeded\"}\n", p->name);
   else if (code == SKIPPED)
     printf("{\"probe\":\"%s\",\"result\":\"skipped\"}\n", p->name);
-  else if (code == MASKED)
-    printf("{\"probe\":\"%s\",\"result\":\"blocked\",\"detail\":\"masked\"}\n", p->name);
+  else if (code == MASKED || code == OVERLAY)
+    printf("{\"probe\":\"%s\",\"result\":\"blocked\",\"detail\":\"%s\"}\n", p->name, code == MASKED ? "masked" : "overlay");
+  else if (code == NOTHING)
+    printf("{\"probe\":\"%s\",\"result\":\"blocked\"}\n", p->name);
   else
     printf("{\"probe\":\"%s\",\"result\":\"%s\",\"errno\":\"%s\"}\n", p->name,
            listed(p->blocked, code) ? "blocked" : "succeeded", strerrorname_np(code) ? strerrorname_np(code) : "?");

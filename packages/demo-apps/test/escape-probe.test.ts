@@ -3,7 +3,9 @@
 // container meaningful. The host run happens in throwaway mount/pid/uts/ipc/net namespaces, so what a probe
 // mounts or renames dies with them; the dangerous calls (reboot, kexec) carry arguments the kernel refuses
 // after its permission check, so "succeeded" there means EINVAL — and this test process is still alive.
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// The probes that look for leaks (a host binary running as a container process, a host directory held as an
+// fd or cwd, supplementary groups) are shown to find them in a chroot that leaks all three on purpose.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnless, isRoot } from '@ctr/test-utils';
@@ -17,6 +19,19 @@ interface ProbeLine {
   signal?: string;
   detail?: string;
 }
+
+/** Every probe, in the order escape-probe runs them. */
+const allProbes = [
+  'chroot-escape', 'mount-proc', 'mount-sysfs', 'mount-tmpfs', 'remount-root-rw', 'sysrq-trigger', 'proc-sys-hostname',
+  'proc-sys-core-pattern', 'read-kcore', 'mknod-block', 'dev-kvm', 'dev-tty1', 'dev-mem', 'dev-kmem', 'finit-module',
+  'init-module', 'delete-module', 'kexec-load', 'kexec-file-load', 'reboot', 'keyctl', 'bpf', 'perf-event-open',
+  'open-by-handle-at', 'unshare-mount-ns', 'unshare-user-mount', 'setns-net', 'sethostname', 'cgroup-write', 'ptrace-init',
+  'kill-host-pid', 'read-foreign', 'pivot-root', 'swapon', 'userfaultfd', 'io-uring', 'socket-af-alg', 'proc-exe-host',
+  'fd-host-dir', 'cwd-outside-root', 'setuid-rootfs', 'supplementary-groups',
+];
+
+/** Where setuid-rootfs leaves its marker: "/" of whoever runs it, here the host. */
+const setuidMarker = '/escape-probe.setuid';
 
 function parseLines(stdout: string): ProbeLine[] {
   const lines = stdout.trimEnd().split('\n');
@@ -45,20 +60,21 @@ describe.skipIf(skipUnless('escape-probe runs every probe on the host', { root: 
     writeFileSync(marker, 'host\n');
     writeFileSync(foreign, 'another container\n');
   });
-  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+  afterEach(() => {
+    rmSync(scratch, { recursive: true, force: true });
+    rmSync(setuidMarker, { force: true });
+  });
 
   // --mount-proc gives the new PID namespace its own /proc, so PID 1 and /proc/PID are the throwaway ones.
   const throwaway = (args: string[]): Promise<Finished> =>
     run('/usr/bin/unshare', ['-m', '-p', '-f', '-u', '-i', '-n', '--mount-proc', programPath('escape-probe'), ...args]);
 
-  it('prints at least 20 distinct probes as JSON lines and exits 0', async () => {
+  it('prints every probe, by name and in order, as JSON lines and exits 0', async () => {
     const result = await throwaway(['--marker', marker, '--foreign', foreign, '--host-pid', String(process.pid)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = parseLines(result.stdout);
-    const names = lines.map((line) => line.probe);
-    expect(names.length).toBeGreaterThanOrEqual(20);
-    expect(new Set(names).size).toBe(names.length);
+    expect(lines.map((line) => line.probe)).toEqual(allProbes);
     for (const line of lines) expect(['blocked', 'succeeded']).toContain(line.result);
     const byName = new Map(lines.map((line) => [line.probe, line]));
     // As root in plain namespaces, the chroot trick reaches the host file, mounts work, files are readable.
@@ -70,6 +86,30 @@ describe.skipIf(skipUnless('escape-probe runs every probe on the host', { root: 
     expect(byName.get('reboot')).toEqual({ probe: 'reboot', result: 'succeeded', errno: 'EINVAL' });
     // This test process lives outside the new PID namespace: invisible there.
     expect(byName.get('kill-host-pid')).toEqual({ probe: 'kill-host-pid', result: 'blocked', errno: 'ESRCH' });
+    // Host root with no device rules reaches every driver: kvm and tty1 open, mem and kmem get as far as the
+    // mem driver (ENXIO where the kernel has no /dev/mem or /dev/kmem), never EPERM.
+    for (const name of ['dev-kvm', 'dev-tty1', 'dev-mem', 'dev-kmem']) expect(byName.get(name)?.result, name).toBe('succeeded');
+    // The host's "/" is no overlay: the marker landed in it, set-uid.
+    expect(byName.get('setuid-rootfs')).toEqual({ probe: 'setuid-rootfs', result: 'succeeded' });
+    expect(statSync(setuidMarker).mode & 0o7777).toBe(0o4755);
+  });
+
+  it('finds a host binary running, a host directory held as fd and cwd, and groups nobody asked for', async () => {
+    // A root with the probe and /proc only. PID 1 of the new PID namespace is the host's sh (no file of the
+    // root); it holds /etc as fd 3 and cwd, and perl chroots without chdir, so the probe inherits both.
+    const root = join(scratch, 'root');
+    mkdirSync(join(root, 'proc'), { recursive: true });
+    copyFileSync(programPath('escape-probe'), join(root, 'escape-probe'));
+    const leaky = `mount -t proc proc ${root}/proc && cd /etc && exec 3</etc && perl -e 'chroot(shift) or die; exec {$ARGV[0]} @ARGV' ${root} /escape-probe --only proc-exe-host,fd-host-dir,cwd-outside-root,supplementary-groups; exit $?`;
+    const inChroot = await run('/usr/bin/setpriv', ['--groups', '27', '--', '/usr/bin/unshare', '-m', '-p', '-f', '--mount-proc', '/bin/sh', '-c', leaky]);
+    expect(inChroot.stderr).toBe('');
+    expect(parseLines(inChroot.stdout)).toEqual(
+      ['proc-exe-host', 'fd-host-dir', 'cwd-outside-root', 'supplementary-groups'].map((probe) => ({ probe, result: 'succeeded' })),
+    );
+    // The same probes, run plainly: PID 1 is the probe itself, nothing held above 2, cwd inside, no groups.
+    const clean = await run('/usr/bin/setpriv', ['--clear-groups', '--', '/usr/bin/unshare', '-m', '-p', '-f', '--mount-proc', programPath('escape-probe'),
+      '--only', 'proc-exe-host,fd-host-dir,cwd-outside-root,supplementary-groups']);
+    expect(parseLines(clean.stdout).map((line) => line.result)).toEqual(['blocked', 'blocked', 'blocked', 'blocked']);
   });
 
   it('runs only the probes named by --only, skips those missing their input, and leaves no scratch behind', async () => {
