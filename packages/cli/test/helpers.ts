@@ -27,6 +27,8 @@ export interface CtrOptions {
   input?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** fds ctr inherits as 3, 4, … (without CLOEXEC), as a caller might leak them */
+  extraFds?: number[];
   /** called with the child once it is spawned (to signal it, read its output early, …) */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
@@ -36,12 +38,12 @@ export function ctr(args: string[], opts: CtrOptions = {}): Promise<CtrResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       env: opts.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', ...(opts.extraFds ?? [])],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`ctr ${args.join(' ')} timed out; stdout: ${stdout} stderr: ${stderr}`));
@@ -52,7 +54,7 @@ export function ctr(args: string[], opts: CtrOptions = {}): Promise<CtrResult> {
       resolve({ code, signal, stdout, stderr });
     });
     opts.onSpawn?.(child);
-    child.stdin.end(opts.input ?? '');
+    child.stdin!.end(opts.input ?? '');
   });
 }
 
@@ -98,14 +100,17 @@ export async function waitForContainer(name: string, timeoutMs = 10_000): Promis
   }
 }
 
-/** Runs a host program and resolves with its status and output. */
-export function host(cmd: string, args: string[], timeoutMs = 10_000): Promise<CtrResult> {
+/**
+ * Runs a host program and resolves with its status and output.
+ * @param extraFds fds the program inherits as 3, 4, … (without CLOEXEC)
+ */
+export function host(cmd: string, args: string[], timeoutMs = 10_000, extraFds: number[] = []): Promise<CtrResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe', ...extraFds] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
