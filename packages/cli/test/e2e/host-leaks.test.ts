@@ -45,8 +45,8 @@ describe.skipIf(skipUnless('host leaks into ctr containers', { root: isRoot, 'ro
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const flags of [['-i'], ['-i', '--init'], ['-i', '--userns', 'auto']]) {
-    it(`with ${flags.join(' ')}, PID 1 and the command hold only the caller's stdio, not the fds it leaked into ctr`, async () => {
+  for (const flags of [[], ['-i'], ['-i', '--init'], ['-i', '--userns', 'auto']]) {
+    it(`with ${flags.join(' ') || 'no flag'}, PID 1 and the command hold only the caller's stdio, not the fds it leaked into ctr`, async () => {
       let inCtr: string[] = [];
       const r = await ctr(['run', '--net', 'none', ...flags, defaultRootfs, 'sh', '-c', listFds], {
         extraFds: leaked,
@@ -58,8 +58,9 @@ describe.skipIf(skipUnless('host leaks into ctr containers', { root: isRoot, 'ro
       const fds = parseFds(r.stdout);
       expect(fds.pid1).toEqual(['0', '1', '2']);
       expect(fds.own).toEqual(['0', '1', '2']);
-      // -i: 0, 1 and 2 are ctr's own, the caller's pipes (the same pipe inodes seen from both sides).
-      expect(fds.stdio).toEqual(inCtr.slice(0, 3));
+      // 0, 1 and 2 are ctr's own, the caller's pipes (the same pipe inodes seen from both sides); without -i
+      // stdin is /dev/null instead.
+      expect(fds.stdio).toEqual(flags.includes('-i') ? inCtr.slice(0, 3) : ['/dev/null', ...inCtr.slice(1, 3)]);
     });
   }
 

@@ -1,27 +1,94 @@
 // security.test.ts — root inside a ctr container is not root over the host. The static escape-probe runs
-// inside and tries 30-odd escapes; by default every one is blocked, `--privileged` lets the ones that then
-// should work succeed (so the probe can see success), and `--cap-add SYS_ADMIN` re-enables the mount and
-// namespace class only. Capability sets, no_new_privs, seccomp, --read-only, --userns and fd hygiene are read
-// from inside; bad security input is one line and exit 125.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// inside and tries 42 escapes, pinned by name below; by default every one is blocked, and for each one the
+// switch that turns its protection off (`--privileged`, `--security-opt seccomp=unconfined`, `--cap-add …`)
+// makes it answer as host root does, so no probe is blocked for a reason of its own. Capability sets,
+// no_new_privs, seccomp (the default and a profile of one's own), every masked and read-only path, --read-only
+// and --userns are read from inside; bad security input is one line and exit 125.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { ctr, defaultRootfs, expectNothingLeaked, startContainer } from '../helpers.js';
+import { maskedPaths, readonlyPaths } from '../../src/runtime/security.js';
+import { ctr, defaultRootfs, demoBuild, expectNothingLeaked, host, startContainer } from '../helpers.js';
 
 interface Probe {
   probe: string;
   result: 'blocked' | 'succeeded' | 'skipped';
   errno?: string;
+  detail?: string;
 }
 
-async function probe(flags: string[], extra: string[] = []): Promise<Map<string, Probe>> {
-  const r = await ctr(['run', '--net', 'none', ...flags, defaultRootfs, 'escape-probe', '--host-pid', String(process.pid), ...extra], { timeoutMs: 30_000 });
+const parseProbes = (stdout: string): Map<string, Probe> =>
+  new Map(stdout.trim().split('\n').map((l) => JSON.parse(l) as Probe).map((p) => [p.probe, p]));
+
+async function probe(flags: string[], extra: string[] = ['--host-pid', String(process.pid)]): Promise<Map<string, Probe>> {
+  const r = await ctr(['run', '--net', 'none', ...flags, defaultRootfs, 'escape-probe', ...extra], { timeoutMs: 30_000 });
   expect(r.code, r.stderr).toBe(0);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Probe);
-  return new Map(lines.map((p) => [p.probe, p]));
+  return parseProbes(r.stdout);
 }
+
+const seccompOff = ['--security-opt', 'seccomp=unconfined'];
+const privileged = ['--privileged'];
+
+/**
+ * Every probe escape-probe runs, in its order, with the switch that turns off what blocks it. `null`: no switch
+ * does, and why. The demo-apps host test shows each of those can report `succeeded` where the leak exists.
+ */
+const switches: Record<string, string[] | null> = {
+  // pivot_root leaves no outer root to climb back to; --privileged pivots too.
+  'chroot-escape': null,
+  'mount-proc': ['--cap-add', 'SYS_ADMIN'],
+  'mount-sysfs': ['--cap-add', 'SYS_ADMIN'],
+  'mount-tmpfs': ['--cap-add', 'SYS_ADMIN'],
+  'remount-root-rw': ['--cap-add', 'SYS_ADMIN'],
+  // Masked and read-only paths have no switch of their own.
+  'sysrq-trigger': privileged,
+  'proc-sys-hostname': privileged,
+  'proc-sys-core-pattern': privileged,
+  'read-kcore': privileged,
+  'mknod-block': privileged,
+  'dev-kvm': privileged,
+  'dev-tty1': privileged,
+  'dev-mem': privileged,
+  'dev-kmem': privileged,
+  'finit-module': privileged,
+  'init-module': privileged,
+  'delete-module': privileged,
+  'kexec-load': privileged,
+  'kexec-file-load': privileged,
+  reboot: ['--cap-add', 'SYS_BOOT'],
+  keyctl: seccompOff,
+  bpf: [...seccompOff, '--cap-add', 'SYS_ADMIN'],
+  'perf-event-open': [...seccompOff, '--cap-add', 'SYS_ADMIN'],
+  'open-by-handle-at': [...seccompOff, '--cap-add', 'DAC_READ_SEARCH'],
+  'unshare-mount-ns': ['--cap-add', 'SYS_ADMIN'],
+  'unshare-user-mount': ['--cap-add', 'SYS_ADMIN'],
+  // Into its own network namespace (/proc/1/ns/net): the door is what counts, the host's is out of sight.
+  'setns-net': ['--cap-add', 'SYS_ADMIN'],
+  sethostname: ['--cap-add', 'SYS_ADMIN'],
+  // ctr mounts no cgroupfs inside, whatever the switches: ENOENT even with --privileged.
+  'cgroup-write': null,
+  'ptrace-init': ['--cap-add', 'SYS_PTRACE'],
+  // The PID namespace has no switch: no process outside, so nothing of another container, is ever visible.
+  'kill-host-pid': null,
+  'read-foreign': null,
+  'pivot-root': [...seccompOff, '--cap-add', 'SYS_ADMIN'],
+  swapon: [...seccompOff, '--cap-add', 'SYS_ADMIN'],
+  userfaultfd: [...seccompOff, '--cap-add', 'SYS_PTRACE'],
+  'io-uring': seccompOff,
+  'socket-af-alg': seccompOff,
+  // No switch makes ctr run its own binary, keep a host fd, start in a host directory or keep the caller's
+  // groups: host-leaks.test.ts makes each possible from outside and looks for it.
+  'proc-exe-host': null,
+  'fd-host-dir': null,
+  'cwd-outside-root': null,
+  // Whether the rootfs tree changed only the host can see: the default test looks for the marker there.
+  'setuid-rootfs': null,
+  'supplementary-groups': null,
+};
+const allProbes = Object.keys(switches);
+const setuidMarker = path.join(defaultRootfs, 'escape-probe.setuid');
 
 /** The mask /proc/PID/status prints for a set of capability numbers. */
 const mask = (caps: number[]): string => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n).toString(16).padStart(16, '0');
@@ -32,7 +99,7 @@ const dockerCaps = [0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31];
 const mountClass = ['mount-proc', 'mount-sysfs', 'mount-tmpfs', 'remount-root-rw', 'unshare-mount-ns', 'unshare-user-mount', 'sethostname'];
 const hostDangerous = ['keyctl', 'reboot', 'kexec-load', 'kexec-file-load', 'finit-module', 'init-module', 'delete-module', 'bpf',
   'perf-event-open', 'open-by-handle-at', 'swapon', 'userfaultfd', 'io-uring', 'pivot-root', 'ptrace-init', 'kill-host-pid',
-  'chroot-escape', 'read-foreign', 'mknod-block', 'cgroup-write', 'setns-net'];
+  'chroot-escape', 'read-foreign', 'mknod-block', 'cgroup-write', 'setns-net', 'dev-kvm', 'dev-tty1', 'dev-mem', 'dev-kmem'];
 
 describe.skipIf(skipUnless('ctr sandbox hardening end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('ctr run: security', () => {
   expectNothingLeaked();
@@ -42,23 +109,53 @@ describe.skipIf(skipUnless('ctr sandbox hardening end to end', { root: isRoot, '
   afterAll(() => {
     rmSync(marker, { force: true });
     rmSync(dir, { recursive: true, force: true });
+    rmSync(setuidMarker, { force: true });
   });
 
-  it('blocks every escape attempt by default, including reading another container', async () => {
+  // Depends on the device allow-list (dev-*) and the per-container writable layer (setuid-rootfs).
+  it('blocks every escape attempt by default, including reading another container and writing the rootfs', async () => {
     const other = await startContainer('sec-other', ['--net', 'none', defaultRootfs, 'sleep', '30']);
     try {
-      const results = await probe([], ['--marker', marker, '--foreign', `/proc/${other.entry.pid}/root/etc/hostname`]);
-      expect(results.size).toBeGreaterThanOrEqual(20);
+      rmSync(setuidMarker, { force: true });
+      const results = await probe([], ['--host-pid', String(process.pid), '--marker', marker, '--foreign', `/proc/${other.entry.pid}/root/etc/hostname`]);
+      expect([...results.keys()]).toEqual(allProbes);
       const notBlocked = [...results.values()].filter((p) => p.result !== 'blocked');
       expect(notBlocked).toEqual([]);
+      // The probe wrote a setuid file into its "/": the rootfs on the host must not have it.
+      expect(existsSync(setuidMarker)).toBe(false);
     } finally {
       await other.stop();
     }
   }, 60_000);
 
-  it('--privileged lets the probes that should then work succeed, and ctr ps --json says so', async () => {
+  it('lets each probe through once the switch for its protection is on, as far as this kernel lets host root', async () => {
+    // What root gets from this kernel in throwaway namespaces: ENOSYS for modules and kexec where they are
+    // compiled out, EPERM for block devices in this sandbox, ENOENT for a /proc/kcore the kernel lacks.
+    const switchable = allProbes.filter((name) => switches[name]);
+    const escapeProbe = path.join(demoBuild, 'escape-probe');
+    const reference = await host('unshare', ['-m', '-p', '-f', '-u', '-i', '-n', '--mount-proc', escapeProbe, '--only', switchable.join(',')]);
+    expect(reference.code, reference.stderr).toBe(0);
+    const onHost = parseProbes(reference.stdout);
+    const bySwitch = new Map<string, string[]>();
+    for (const name of switchable) bySwitch.set(switches[name]!.join(' '), [...(bySwitch.get(switches[name]!.join(' ')) ?? []), name]);
+    const mismatches: string[] = [];
+    for (const [flags, names] of bySwitch) {
+      const inside = await probe(flags.split(' '), ['--only', names.join(',')]);
+      for (const name of names) {
+        const want = onHost.get(name)!;
+        const got = inside.get(name)!;
+        const same = want.result === 'succeeded' ? got.result === 'succeeded' : got.result === want.result && got.errno === want.errno;
+        if (!same) mismatches.push(`${name} with ${flags}: ${JSON.stringify(got)}, host root: ${JSON.stringify(want)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // Not a kernel where nothing works: most of them really get through.
+    expect(switchable.filter((name) => onHost.get(name)!.result === 'succeeded').length).toBeGreaterThanOrEqual(20);
+  }, 60_000);
+
+  it('--privileged lets the probes that should then work succeed, device nodes included, and ctr ps --json says so', async () => {
     const results = await probe(['--privileged']);
-    for (const name of [...mountClass, 'proc-sys-hostname', 'keyctl', 'ptrace-init']) {
+    for (const name of [...mountClass, 'proc-sys-hostname', 'keyctl', 'ptrace-init', 'dev-kvm', 'dev-tty1', 'dev-mem', 'dev-kmem']) {
       expect(results.get(name)?.result, name).toBe('succeeded');
     }
     const run = await startContainer('sec-priv', ['--net', 'none', '--privileged', defaultRootfs, 'sleep', '30']);
@@ -100,6 +197,59 @@ describe.skipIf(skipUnless('ctr sandbox hardening end to end', { root: isRoot, '
     expect(tuned.CapEff).toBe(mask([10]));
     expect(tuned.CapBnd).toBe(mask([10]));
     expect(tuned.Seccomp).toBe('0');
+
+    // Without no_new_privs the filter is still installed (before the capabilities go, with CAP_SYS_ADMIN).
+    const privs = await status(['--security-opt', 'no-new-privileges=false']);
+    expect(privs.NoNewPrivs).toBe('0');
+    expect(privs.Seccomp).toBe('2');
+  });
+
+  it('applies a seccomp profile given as a file: what it denies fails inside with the errno it names', async () => {
+    const profile = path.join(dir, 'deny-mkdir-uname.json');
+    // EXDEV and ENOSYS: errnos nothing else would give for these calls, so they can only come from this profile.
+    writeFileSync(profile, JSON.stringify({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [
+        { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 18 },
+        { names: ['uname'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+      ],
+    }));
+    const script = 'mkdir /tmp/ctr-seccomp-probe 2>&1 && rmdir /tmp/ctr-seccomp-probe && echo made; uname -s 2>&1';
+    const denied = await ctr(['run', '--net', 'none', '--security-opt', `seccomp=${profile}`, defaultRootfs, 'sh', '-c', script]);
+    expect(denied.stdout).toMatch(/Invalid cross-device link/);
+    expect(denied.stdout).toMatch(/Function not implemented/);
+    const allowed = await ctr(['run', '--net', 'none', defaultRootfs, 'sh', '-c', script]);
+    expect(allowed.stdout).toBe('made\nLinux\n');
+  });
+
+  it('masks every default masked path and makes every default read-only path read-only', async () => {
+    // Lists from the runtime itself. A path this kernel lacks on the host must be absent inside too.
+    const masked = maskedPaths.join(' ');
+    const readonly = readonlyPaths.join(' ');
+    const script = [
+      `for p in ${masked}; do`,
+      '  if [ ! -e $p ]; then echo "$p absent"',
+      // A directory: an empty read-only tmpfs. A file: /dev/null (char 1:3), nothing to read.
+      '  elif [ -d $p ]; then echo "$p dir $(stat -f -c %T $p) $(ls -A $p | wc -l) $( (: > $p/.ctr-probe) 2>&1 | sed "s/.*: //")"',
+      '  else echo "$p file $(stat -c %t:%T $p) $(wc -c < $p)"; fi',
+      'done',
+      // Setting the path's own times writes nothing procfs keeps, and a read-only mount refuses it first.
+      `for p in ${readonly}; do`,
+      '  if [ ! -e $p ]; then echo "$p absent"; else echo "$p $(touch -c $p 2>&1 | sed "s/.*: //")"; fi',
+      'done',
+    ].join('\n');
+    const r = await ctr(['run', '--net', 'none', defaultRootfs, 'sh', '-c', script]);
+    expect(r.code, r.stderr).toBe(0);
+    const seen = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.split(' ')[0]!, l.slice(l.indexOf(' ') + 1)]));
+    const expected: Record<string, string> = {};
+    for (const p of maskedPaths) {
+      if (!existsSync(p)) expected[p] = 'absent';
+      else expected[p] = statSync(p).isDirectory() ? 'dir tmpfs 0 Read-only file system' : 'file 1:3 0';
+    }
+    for (const p of readonlyPaths) expected[p] = existsSync(p) ? 'Read-only file system' : 'absent';
+    expect(seen).toEqual(expected);
+    // Not a kernel without any of them: most really exist and are masked or read-only.
+    expect([...maskedPaths, ...readonlyPaths].filter((p) => existsSync(p)).length).toBeGreaterThanOrEqual(8);
   });
 
   it('with --userns the host sees container root as the mapped uid, and files stay root-owned inside', async () => {
@@ -113,9 +263,8 @@ describe.skipIf(skipUnless('ctr sandbox hardening end to end', { root: isRoot, '
     }
   }, 60_000);
 
-  it('lets no runtime fd into the container, and the --init binary cannot be opened for writing', async () => {
-    const fds = await ctr(['run', '--net', 'none', '--init', defaultRootfs, 'sh', '-c', 'ls /proc/$$/fd']);
-    expect(fds.stdout.trim().split(/\s+/).sort()).toEqual(['0', '1', '2']);
+  // Which fds reach the container: host-leaks.test.ts.
+  it('the --init binary cannot be opened for writing', async () => {
     const exe = await ctr(['run', '--net', 'none', '--init', '--privileged', defaultRootfs, 'sh', '-c', '(exec 3>>/proc/1/exe) 2>/dev/null && echo writable || echo refused']);
     expect(exe.stdout.trim()).toBe('refused');
   });
