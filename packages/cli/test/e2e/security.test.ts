@@ -137,7 +137,10 @@ describe.skipIf(skipUnless('ctr sandbox hardening end to end', { root: isRoot, '
     expect(reference.code, reference.stderr).toBe(0);
     const onHost = parseProbes(reference.stdout);
     const bySwitch = new Map<string, string[]>();
-    for (const name of switchable) bySwitch.set(switches[name]!.join(' '), [...(bySwitch.get(switches[name]!.join(' ')) ?? []), name]);
+    for (const name of switchable) {
+      const flags = switches[name]!.join(' ');
+      bySwitch.set(flags, [...(bySwitch.get(flags) ?? []), name]);
+    }
     const mismatches: string[] = [];
     for (const [flags, names] of bySwitch) {
       const inside = await probe(flags.split(' '), ['--only', names.join(',')]);
