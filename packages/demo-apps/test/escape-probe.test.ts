@@ -82,10 +82,13 @@ describe.skipIf(skipUnless('escape-probe runs every probe on the host', { root: 
     expect(byName.get('mount-tmpfs')?.result).toBe('succeeded');
     expect(byName.get('unshare-mount-ns')?.result).toBe('succeeded');
     expect(byName.get('read-foreign')?.result).toBe('succeeded');
+    expect(byName.get('cgroup-write')?.result).toBe('succeeded');
     // The wrong magic number makes reboot fail after the CAP_SYS_BOOT check: EINVAL, nothing rebooted.
     expect(byName.get('reboot')).toEqual({ probe: 'reboot', result: 'succeeded', errno: 'EINVAL' });
-    // This test process lives outside the new PID namespace: invisible there.
+    // This test process lives outside the new PID namespace: invisible there. A PID inside it is reachable.
     expect(byName.get('kill-host-pid')).toEqual({ probe: 'kill-host-pid', result: 'blocked', errno: 'ESRCH' });
+    const visible = await throwaway(['--only', 'kill-host-pid', '--host-pid', '1']);
+    expect(parseLines(visible.stdout)).toEqual([{ probe: 'kill-host-pid', result: 'succeeded' }]);
     // Host root with no device rules reaches every driver: kvm and tty1 open, mem and kmem get as far as the
     // mem driver (ENXIO where the kernel has no /dev/mem or /dev/kmem), never EPERM.
     for (const name of ['dev-kvm', 'dev-tty1', 'dev-mem', 'dev-kmem']) expect(byName.get(name)?.result, name).toBe('succeeded');
