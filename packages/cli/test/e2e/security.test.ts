@@ -83,7 +83,8 @@ const switches: Record<string, string[] | null> = {
   'proc-exe-host': null,
   'fd-host-dir': null,
   'cwd-outside-root': null,
-  // Whether the rootfs tree changed only the host can see: the default test looks for the marker there.
+  // Whether the rootfs tree changed only the host can see: the default test and the --rootfs-rw one look for
+  // the marker there.
   'setuid-rootfs': null,
   'supplementary-groups': null,
 };
@@ -127,6 +128,15 @@ describe.skipIf(skipUnless('ctr sandbox hardening end to end', { root: isRoot, '
       await other.stop();
     }
   }, 60_000);
+
+  // Depends on the per-container writable layer, which brings --rootfs-rw.
+  it('--rootfs-rw lets setuid-rootfs write the rootfs itself, and the host finds the marker there', async () => {
+    rmSync(setuidMarker, { force: true });
+    const results = await probe(['--rootfs-rw'], ['--only', 'setuid-rootfs']);
+    expect(results.get('setuid-rootfs')).toEqual({ probe: 'setuid-rootfs', result: 'succeeded' });
+    expect(statSync(setuidMarker).mode & 0o7777).toBe(0o4755);
+    rmSync(setuidMarker);
+  });
 
   it('lets each probe through once the switch for its protection is on, as far as this kernel lets host root', async () => {
     // What root gets from this kernel in throwaway namespaces: ENOSYS for modules and kexec where they are
