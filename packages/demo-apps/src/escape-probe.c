@@ -22,7 +22,9 @@
  * proc-sys-core-pattern  open /proc/sys/kernel/core_pattern for writing (a host-   EROFS/EACCES/EPERM/ENOENT, masked
  *                        wide setting: a pipe there runs as root on the host)
  * read-kcore             open /proc/kcore (host physical memory) and read 1 byte   EPERM/EACCES/ENOENT, masked or empty
- * mknod-block            mknod the block device of / (or 8:0) in scratch; open it  EPERM/EACCES on mknod or open
+ * mknod-block            mknod the disk under / in scratch (when / is an overlay   EPERM/EACCES on mknod or open
+ *                        or tmpfs, the first disk /sys/block lists; else 8:0),
+ *                        open it
  * dev-kvm                mknod c 10:232 (/dev/kvm: the host's hypervisor) in /dev  EPERM/EACCES on mknod or open
  *                        (else scratch), open it, close, unlink                    (device cgroup, nodev, caps)
  * dev-tty1               the same with c 4:1 (a host virtual console)              EPERM/EACCES
@@ -205,14 +207,38 @@ static int probe_proc_sys_hostname(void) { return open_kernel_file("/proc/sys/ke
 static int probe_core_pattern(void) { return open_kernel_file("/proc/sys/kernel/core_pattern", O_WRONLY, false); }
 static int probe_read_kcore(void) { return open_kernel_file("/proc/kcore", O_RDONLY, true); }
 
+/* The disk under / is the one worth reading. Anonymous devices (major 0: overlay, tmpfs) have no node, so
+ * then the first real disk sysfs lists (loop, ram and zram devices hold no host filesystem); else 8:0. */
+static dev_t root_disk(void) {
+  struct stat root;
+  if (stat("/", &root) == 0 && major(root.st_dev) != 0) return root.st_dev;
+  dev_t dev = makedev(8, 0);
+  DIR *disks = opendir("/sys/block");
+  if (disks == NULL) return dev;
+  struct dirent *entry;
+  while ((entry = readdir(disks)) != NULL) {
+    const char *name = entry->d_name;
+    if (name[0] == '.' || strncmp(name, "loop", 4) == 0 || strncmp(name, "ram", 3) == 0 || strncmp(name, "zram", 4) == 0)
+      continue;
+    char path[300];
+    snprintf(path, sizeof path, "/sys/block/%s/dev", name);
+    FILE *f = fopen(path, "re");
+    unsigned int major_number, minor_number;
+    bool found = f != NULL && fscanf(f, "%u:%u", &major_number, &minor_number) == 2;
+    if (f != NULL) fclose(f);
+    if (found) {
+      dev = makedev(major_number, minor_number);
+      break;
+    }
+  }
+  closedir(disks);
+  return dev;
+}
+
 static int probe_mknod_block(void) {
   char node[96];
   if (scratch_path(node, sizeof node, "disk") < 0) return SKIPPED;
-  /* The disk under / is the one worth reading; anonymous devices (major 0: overlay, tmpfs) have no node. */
-  struct stat root;
-  dev_t dev = makedev(8, 0);
-  if (stat("/", &root) == 0 && major(root.st_dev) != 0) dev = root.st_dev;
-  if (mknod(node, S_IFBLK | 0600, dev) < 0) return err();
+  if (mknod(node, S_IFBLK | 0600, root_disk()) < 0) return err();
   int fd = open(node, O_RDONLY | O_CLOEXEC);
   int result = fd < 0 ? err() : 0;
   if (fd >= 0) close(fd);
