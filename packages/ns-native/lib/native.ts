@@ -68,34 +68,49 @@ export interface NativeBinding {
 }
 
 /**
- * Directory of this package, where build/ holds the addon and ctr-init. Resolved by package name rather than
- * from this file's location, so it stays right when a CLI bundles this code into its own dist/.
+ * Directory of this package: prebuilds/ (the shipped addon), build/Release/ (a source build) and build/static/
+ * (the static helpers). Resolved by package name rather than from this file's location, so it stays right
+ * when a CLI bundles this code into its own dist/.
  */
 export const packageDir = path.dirname(createRequire(import.meta.url).resolve('@ctr/ns-native/package.json'));
 
-function load(): NativeBinding {
-  const require = createRequire(import.meta.url);
-  const tried: string[] = [];
-  let last: unknown;
-  for (const rel of ['build/Release/ctr_native.node', 'build/Debug/ctr_native.node']) {
-    const file = path.join(packageDir, rel);
-    tried.push(file);
-    try {
-      return require(file) as NativeBinding;
-    } catch (err) {
-      last = err;
-      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') break;
-    }
-  }
-  // Node's message for a missing module goes on with a multi-line "Require stack"; one line is enough here.
-  const reason = String((last as Error)?.message ?? last).split('\n')[0];
-  const error = new Error(
-    `failed to load ctr_native.node (tried: ${tried.join(', ')}): ${reason}; ` +
-      'build it with `pnpm --filter @ctr/ns-native build`',
-    { cause: last },
-  );
+/** A static helper program (one per init/*.c, e.g. `ctr-init`), shipped prebuilt in build/static/. */
+export function staticHelperPath(name: string): string {
+  return path.join(packageDir, 'build/static', name);
+}
+
+// Resolved from this package's directory, not from the bundle that inlined this file: under pnpm the
+// bundling package cannot see our dependencies.
+const packageRequire = createRequire(path.join(packageDir, 'package.json'));
+
+interface Toolchain {
+  missingAddonMessage(packageDir: string, reason?: string): string;
+}
+
+function loadError(reason: string | undefined, cause: unknown): Error {
+  const { missingAddonMessage } = packageRequire('./scripts/toolchain.cjs') as Toolchain;
+  const error = new Error(missingAddonMessage(packageDir, reason), { cause });
   Object.assign(error, { code: 'ERR_CTR_NATIVE_LOAD' });
-  throw error;
+  return error;
+}
+
+/**
+ * node-gyp-build picks build/Release (a source build: the install script makes one when no prebuild fits)
+ * and otherwise the prebuilds/<platform-arch>/ file whose tags (libc) match this system.
+ */
+function load(): NativeBinding {
+  let file: string;
+  try {
+    file = (packageRequire('node-gyp-build') as { resolve(dir: string): string }).resolve(packageDir);
+  } catch (err) {
+    throw loadError(undefined, err);
+  }
+  try {
+    return packageRequire(file) as NativeBinding;
+  } catch (err) {
+    // e.g. "version `GLIBC_2.34' not found": Node's message goes on with a multi-line require stack.
+    throw loadError(String((err as Error)?.message ?? err).split('\n')[0], err);
+  }
 }
 
 let binding: NativeBinding | undefined;

@@ -4,9 +4,8 @@
 // which execs the command (or, with `init`, runs it as PID 1).
 // See: clone(2), namespaces(7), pid_namespaces(7), pivot_root(2), pidfd_send_signal(2), waitid(2).
 import { constants } from 'node:os';
-import path from 'node:path';
 import { checkDevices, type DeviceNode } from './devices.js';
-import { native, packageDir, type NativeContainer, type NativeExitStatus } from './native.js';
+import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
 import { checkString, checkStrings, invalid } from './validate.js';
 
@@ -127,10 +126,10 @@ function checkStdio(stdio: StdioSpec): StdioSpec {
 
 let initImageFd: number | undefined;
 
-// One sealed copy of build/ctr-init per process, reused by every container (it is read-only by construction).
-// Every container's first exec is this memfd: see init/ctr-init.c for why.
+// One sealed copy of build/static/ctr-init per process, reused by every container (it is read-only by
+// construction). Every container's first exec is this memfd: see init/ctr-init.c for why.
 function initImage(): number {
-  initImageFd ??= native.loadInitImage(path.join(packageDir, 'build/ctr-init'));
+  initImageFd ??= native.loadInitImage(staticHelperPath('ctr-init'));
   return initImageFd;
 }
 
