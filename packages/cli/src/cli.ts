@@ -3,6 +3,9 @@
 // `ctr run`), and turns every error into one line and docker's exit status 125 (a stack only with --debug).
 import { CtrError } from './runtime/errors.js';
 
+/** package.json's version, written in by tsup (tsup.config.ts). */
+declare const CTR_VERSION: string;
+
 const verbs: Record<string, () => Promise<{ main(argv: string[]): Promise<number> }>> = {
   run: () => import('./commands/run.js'),
   ps: () => import('./commands/ps.js'),
@@ -13,6 +16,7 @@ const verbs: Record<string, () => Promise<{ main(argv: string[]): Promise<number
 };
 
 const usage = `Usage: ctr [--debug] COMMAND [OPTIONS]
+       ctr --version
 
 A small Linux container runtime: namespaces, pivot_root, rtnetlink networking and cgroup limits.
 
@@ -34,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
     process.stdout.write(usage);
     return verb === undefined ? 125 : 0;
+  }
+  if (verb === '--version' || verb === '-v' || verb === 'version') {
+    process.stdout.write(`ctr version ${CTR_VERSION} (node ${process.versions.node}, ${process.platform}-${process.arch})\n`);
+    return 0;
   }
   const load = verbs[verb];
   if (!load) {

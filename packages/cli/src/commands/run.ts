@@ -1,14 +1,18 @@
-// run.ts — `ctr run [OPTIONS] ROOTFS [COMMAND [ARG...]]`: parse docker-style flags, call runContainer, map the
-// result to an exit status. All orchestration lives in ../runtime/run.ts.
+// run.ts — `ctr run [OPTIONS] [ROOTFS] [COMMAND [ARG...]]`: parse docker-style flags, call runContainer, map
+// the result to an exit status. All orchestration lives in ../runtime/run.ts; which positional is the rootfs,
+// in ../runtime/rootfs-store.ts.
 import { many, one, parseVerbArgs } from '../args.js';
-import { invalid } from '../runtime/errors.js';
+import { rootfsStore } from '../runtime/config.js';
+import { splitRunPositionals } from '../runtime/rootfs-store.js';
 import { runContainer } from '../runtime/run.js';
 import { formatSize } from '@ctr/cgroups';
 
-const help = `Usage: ctr run [OPTIONS] ROOTFS [COMMAND [ARG...]]
+const help = () => `Usage: ctr run [OPTIONS] [ROOTFS] [COMMAND [ARG...]]
 
 Run COMMAND (default /bin/bash, else /bin/sh) in new mount, PID, UTS, IPC, network and cgroup namespaces,
-with ROOTFS as / . ROOTFS is never modified: the container writes to its own layer, removed when it exits.
+with ROOTFS as / . ROOTFS is a directory, or the name of a rootfs in ${rootfsStore} (CTR_ROOTFS_DIR);
+when the first argument is neither, it starts COMMAND and the rootfs is "default" (ctr rootfs build).
+ROOTFS is never modified: the container writes to its own layer, removed when it exits.
 
 Options:
       --name NAME          container name (default: generated)
@@ -69,11 +73,10 @@ const options = {
 export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseVerbArgs(argv, options, true);
   if (v.help) {
-    process.stdout.write(help);
+    process.stdout.write(help());
     return 0;
   }
-  const [rootfs, ...command] = positionals;
-  if (rootfs === undefined) throw invalid(`"ctr run" needs a ROOTFS; see 'ctr run --help'`);
+  const { rootfs, command } = splitRunPositionals(positionals);
   const result = await runContainer({
     rootfs,
     command,

@@ -1,6 +1,9 @@
 // config.ts — the one place where ctr's host-wide settings live.
 // The bridge network's subnet is set here; the environment variables below override it, so a host whose own
 // routes overlap 10.88.0.0/16 can move ctr elsewhere (ctr refuses to start on an overlap and names it).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Root of ctr's runtime state (tmpfs on most systems, so it is empty after a reboot, like runc's). */
 export const stateRoot = process.env.CTR_STATE_DIR ?? '/run/ctr';
@@ -13,6 +16,28 @@ export const stateRoot = process.env.CTR_STATE_DIR ?? '/run/ctr';
  */
 export const dataRoot =
   process.env.CTR_DATA_DIR ?? (process.env.CTR_STATE_DIR ? `${process.env.CTR_STATE_DIR}/data` : '/var/lib/ctr');
+
+/**
+ * The checkout's rootfs/ when this ctr runs from a source checkout (a directory above it holds
+ * pnpm-workspace.yaml and rootfs/, and no node_modules lies on the way: an installed ctr never counts).
+ */
+function checkoutRootfsDir(): string | undefined {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (path.basename(dir) === 'node_modules') return undefined;
+    if (existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
+      const rootfsDir = path.join(dir, 'rootfs');
+      return existsSync(path.join(rootfsDir, 'package.json')) ? rootfsDir : undefined;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Where named root filesystems live: `ctr rootfs build` writes `default` here, and `ctr run` without a ROOTFS
+ * (or with a name such as `default` instead of a path) runs from it. `CTR_ROOTFS_DIR` overrides; in a source
+ * checkout it is the checkout's rootfs/ (so `rootfs/default`), elsewhere /var/lib/ctr/rootfs.
+ */
+export const rootfsStore = process.env.CTR_ROOTFS_DIR ?? checkoutRootfsDir() ?? '/var/lib/ctr/rootfs';
 
 export const bridgeNetwork = {
   /** bridge device on the host; containers' veths are its ports */
