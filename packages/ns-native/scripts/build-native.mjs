@@ -54,5 +54,5 @@ const cc = process.env.CC ?? 'gcc';
 mkdirSync(path.join(pkgDir, 'build/static'), { recursive: true });
 for (const source of readdirSync(path.join(pkgDir, 'init')).filter((f) => f.endsWith('.c'))) {
   const out = path.join('build/static', source.slice(0, -2));
-  run(cc, ['-static', '-O2', '-Wall', '-Wextra', '-Werror', path.join('init', source), '-o', out]);
+  run(cc, ['-static', '-s', '-O2', '-Wall', '-Wextra', '-Werror', path.join('init', source), '-o', out]);
 }

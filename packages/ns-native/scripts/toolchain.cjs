@@ -33,10 +33,13 @@ function missingBuildTools() {
   return BUILD_TOOLS.filter((tool) => !tool.names.some(onPath)).map((tool) => tool.label);
 }
 
-/** `linux-x64 glibc`: the words node-gyp-build matches prebuilds/ against (glibc reports its version). */
+/**
+ * `linux-x64 glibc`: what node-gyp-build matches prebuilds/ against. Like it, `LIBC` overrides (the tests use
+ * it to play a musl system); else glibc is the libc that reports a version.
+ */
 function currentTarget() {
-  const glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
-  return `${process.platform}-${process.arch} ${glibc ? 'glibc' : 'musl'}`;
+  const libc = process.env.LIBC ?? (process.report?.getReport?.().header?.glibcVersionRuntime ? 'glibc' : 'musl');
+  return `${process.platform}-${process.arch} ${libc}`;
 }
 
 /** `linux-x64 glibc` for each prebuilds/<platform-arch>/<name>.<libc>.node the package ships. */
