@@ -37,7 +37,9 @@ export class NetlinkSocket {
       return new NetlinkSocket(netlinkOpen(netnsPath), netnsPath);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new NetnsError(`open netlink socket${netnsPath ? ` in ${netnsPath}` : ''}: ${e.code ?? e.message}`, {
+      // A kernel refusal is named by its code; an addon that cannot load (no errno) by its own one line.
+      const why = e.errno === undefined ? e.message : e.code;
+      throw new NetnsError(`open netlink socket${netnsPath ? ` in ${netnsPath}` : ''}: ${why}`, {
         code: e.code ?? 'ENETLINK',
         ...(e.errno === undefined ? {} : { errno: e.errno }),
         syscall: e.syscall ?? 'socket',
