@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(help());
     return 0;
   }
-  const { rootfs, command } = splitRunPositionals(positionals);
+  const { rootfs, command } = splitRunPositionals(positionals, one(v.workdir));
   const result = await runContainer({
     rootfs,
     command,

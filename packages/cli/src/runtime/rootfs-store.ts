@@ -1,8 +1,10 @@
 // rootfs-store.ts — named root filesystems in the store of config.ts (`default`, or what `ctr rootfs build
 // --name` imported) and how `ctr run` reads its positionals now that ROOTFS is optional. docker always wants
 // an image; here the first positional is the rootfs when it is an existing directory (every invocation that
-// worked before still does) or the name of a rootfs in the store, and otherwise the command, run in `default`.
-import { statSync } from 'node:fs';
+// worked before still does) or the name of a rootfs in the store. Otherwise it starts the command, run in
+// `default`: a bare word is looked up on PATH inside, but a path must exist inside the default rootfs, so a
+// mistyped rootfs path is one clear error rather than a "command not found" from the container.
+import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { rootfsStore } from './config.js';
 import { invalid } from './errors.js';
@@ -24,8 +26,11 @@ export function namedRootfsPath(name: string): string {
   return path.join(rootfsStore, name);
 }
 
-/** Splits `ctr run`'s positionals into the rootfs directory and the command (empty: the default shell). */
-export function splitRunPositionals(positionals: readonly string[]): { rootfs: string; command: string[] } {
+/**
+ * Splits `ctr run`'s positionals into the rootfs directory and the command (empty: the default shell).
+ * @param workdir `-w`, against which a relative command path is found inside the default rootfs
+ */
+export function splitRunPositionals(positionals: readonly string[], workdir = '/'): { rootfs: string; command: string[] } {
   const [first, ...rest] = positionals;
   if (first !== undefined) {
     if (isDirectory(first)) return { rootfs: first, command: rest };
@@ -34,8 +39,19 @@ export function splitRunPositionals(positionals: readonly string[]): { rootfs: s
     }
   }
   const fallback = path.join(rootfsStore, DEFAULT_ROOTFS_NAME);
-  if (isDirectory(fallback)) return { rootfs: fallback, command: [...positionals] };
-  const build = `build it with \`ctr rootfs build\` or give a rootfs directory first`;
-  if (first === undefined) throw invalid(`no ROOTFS given and no default rootfs at ${fallback}: ${build}`);
-  throw invalid(`"${first}" is neither a directory nor a rootfs in ${rootfsStore}, and no default rootfs exists at ${fallback} to run it in: ${build}`);
+  const build = 'build it with `ctr rootfs build` or give a rootfs directory first';
+  if (!isDirectory(fallback)) {
+    if (first === undefined) throw invalid(`no ROOTFS given and no default rootfs at ${fallback}: ${build}`);
+    throw invalid(`"${first}" is neither a directory nor a rootfs in ${rootfsStore}, and no default rootfs exists at ${fallback} to run it in: ${build}`);
+  }
+  // The rootfs's own symlinks on the way resolve on the host (an absolute one into the host's tree): enough to
+  // tell a command from a mistyped rootfs path.
+  if (first?.includes('/') && lstatSync(path.join(fallback, path.resolve('/', workdir, first)), { throwIfNoEntry: false }) === undefined) {
+    const onHost = lstatSync(first, { throwIfNoEntry: false });
+    throw invalid(
+      `rootfs "${first}" ${onHost ? 'is not a directory' : 'does not exist'}, nor is it a file in the default rootfs ${fallback} to run as a command`,
+      path.resolve(first),
+    );
+  }
+  return { rootfs: fallback, command: [...positionals] };
 }

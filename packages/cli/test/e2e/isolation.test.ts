@@ -129,6 +129,15 @@ describe.skipIf(skipUnless('ctr run isolation end to end', { root: isRoot, 'root
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('hi there\n/tmp\n-la --x\n');
     });
+
+    it('with no ROOTFS, runs the default shell in the default rootfs; a command first runs there too', async () => {
+      const shell = await ctr(['run', '--net', 'none', '-i'], { input: 'echo "shell $BASH_VERSION"; ls /usr/local/bin/escape-probe\n' });
+      expect(shell.stderr).toBe('');
+      expect(shell.stdout).toMatch(/^shell \d+\.\d+.*\n\/usr\/local\/bin\/escape-probe\n$/);
+      expect(shell.code).toBe(0);
+      const command = await ctr(['run', '--net', 'none', 'sh', '-c', 'exit 7']);
+      expect(command.code).toBe(7);
+    });
   },
 );
 
@@ -144,7 +153,6 @@ describe.skipIf(skipUnless('ctr run bad input', { root: isRoot, 'rootfs/default 
       ['a hostname with invalid characters', ['--hostname', 'bad_host!', defaultRootfs, 'true'], /invalid hostname "bad_host!"/],
       ['an invalid name', ['--name', '../x', defaultRootfs, 'true'], /invalid container name/],
       ['an unknown flag', ['--frobnicate', defaultRootfs, 'true'], /frobnicate/],
-      ['no rootfs at all', [], /needs a ROOTFS/],
     ];
     for (const [what, args, message] of cases) {
       it(`refuses ${what}`, async () => {
