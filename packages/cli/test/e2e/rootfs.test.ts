@@ -34,6 +34,19 @@ describe.skipIf(skipUnless('ctr rootfs build end to end', { root: isRoot }))('ct
     expect(run.stdout.trim()).toBe('/server');
   }, 60_000);
 
+  it('imports a tarball by name into the store (CTR_ROOTFS_DIR), and ctr run takes the name', async () => {
+    const store = path.join(dir, 'store');
+    const env = { ...process.env, CTR_ROOTFS_DIR: store };
+    const r = await ctr(['rootfs', 'build', '--from-tar', path.join(dir, 'tree.tar.gz'), '--name', 'mini'], { env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(path.join(store, 'mini'));
+    const run = await ctr(['run', '--net', 'none', 'mini', 'ls', '/server'], { env });
+    expect(run.stdout.trim()).toBe('/server');
+    const both = await ctr(['rootfs', 'build', '--name', 'x', '--out', path.join(dir, 'x')], { env });
+    expect([both.code, both.stderr]).toEqual([125, 'ctr: give --name or --out, not both\n']);
+    expect(readdirSync(store)).toEqual(['mini']);
+  }, 60_000);
+
   const bad: [string, string[], RegExp][] = [
     ['a missing tarball', ['--from-tar', '/nonexistent/rootfs.tar'], /\/nonexistent\/rootfs\.tar/],
     ['an output path that is a file', ['--out', '/etc/hostname'], /\/etc\/hostname exists and is not a directory/],
