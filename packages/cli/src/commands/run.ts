@@ -10,8 +10,9 @@ import { formatSize } from '@ctr/cgroups';
 const help = () => `Usage: ctr run [OPTIONS] [ROOTFS] [COMMAND [ARG...]]
 
 Run COMMAND (default /bin/bash, else /bin/sh) in new mount, PID, UTS, IPC, network and cgroup namespaces,
-with ROOTFS as / . ROOTFS is a directory, or the name of a rootfs in ${rootfsStore} (CTR_ROOTFS_DIR);
-when the first argument is neither, it starts COMMAND and the rootfs is "default" (ctr rootfs build).
+with ROOTFS as / . ROOTFS is a path to a directory (with a '/': rootfs/default, ./mine) or the name of a
+rootfs ctr built in ${rootfsStore} (CTR_ROOTFS_DIR); when the first argument is neither, it starts
+COMMAND in the rootfs "default" (ctr rootfs build).
 ROOTFS is never modified: the container writes to its own layer, removed when it exits.
 
 Options:

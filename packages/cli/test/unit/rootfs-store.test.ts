@@ -45,6 +45,15 @@ describe('splitRunPositionals', () => {
     expect(() => splitRunPositionals(['ls'])).toThrow(
       `"ls" is neither a directory nor a rootfs in ${store}, and no default rootfs exists at ${store}/default`,
     );
+    // A bare word is never a directory of the current one; the error says how to name it.
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    try {
+      expect(() => splitRunPositionals(['elsewhere'])).toThrow(/first \(the directory "elsewhere" here is given as \.\/elsewhere\)$/);
+      expect(splitRunPositionals(['./elsewhere'])).toEqual({ rootfs: './elsewhere', command: [] });
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('with a default rootfs: names pick a rootfs of the store, other words are the command', async () => {
@@ -52,6 +61,9 @@ describe('splitRunPositionals', () => {
     writeFileSync(path.join(store, 'default/bin/true'), '');
     writeFileSync(path.join(store, 'default/server'), '');
     mkdirSync(path.join(store, 'alpine'));
+    writeFileSync(path.join(store, 'default/.ctr-rootfs.json'), '{}');
+    writeFileSync(path.join(store, 'alpine/.ctr-rootfs.json'), '{}');
+    mkdirSync(path.join(store, 'test')); // not made by ctr (no stamp): not a rootfs name
     const { splitRunPositionals } = await withStore(store);
     const dflt = path.join(store, 'default');
     expect(splitRunPositionals([])).toEqual({ rootfs: dflt, command: [] });
@@ -60,6 +72,7 @@ describe('splitRunPositionals', () => {
     expect(splitRunPositionals(['default', 'ls'])).toEqual({ rootfs: dflt, command: ['ls'] });
     expect(splitRunPositionals(['alpine'])).toEqual({ rootfs: path.join(store, 'alpine'), command: [] });
     expect(splitRunPositionals([elsewhere])).toEqual({ rootfs: elsewhere, command: [] });
+    expect(splitRunPositionals(['test', '-f', '/x'])).toEqual({ rootfs: dflt, command: ['test', '-f', '/x'] });
     expect(splitRunPositionals(['./server'])).toEqual({ rootfs: dflt, command: ['./server'] });
     expect(splitRunPositionals(['true'], '/bin')).toEqual({ rootfs: dflt, command: ['true'] });
   });
