@@ -119,7 +119,7 @@ function rootfsFinding(defaultDir: string): Finding {
   return {
     id: 'default-rootfs', label: 'default rootfs', ok: ok && demo, required: true,
     found: ok ? `${defaultDir}${demo ? ' with the demo programs' : ' without the demo programs'}` : `${defaultDir} not built`,
-    consequence: 'ctr run needs a ROOTFS argument, ctr demo cannot run', fix: 'ctr rootfs build',
+    consequence: 'ctr run needs a rootfs directory as its first argument, ctr demo cannot run', fix: 'ctr rootfs build',
   };
 }
 

@@ -4,6 +4,7 @@
 import { parseVerbArgs } from '../args.js';
 import { runChecks, type Finding } from '../check/checks.js';
 import { invalid } from '../runtime/errors.js';
+import { DEFAULT_ROOTFS_NAME, namedRootfsPath } from '../runtime/rootfs-store.js';
 
 const help = `Usage: ctr check [--json]
 
@@ -27,8 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw invalid(`"ctr check" takes no arguments (got "${positionals[0]}")`);
-  const { DEFAULT_ROOTFS_DIR } = await import('@ctr/rootfs');
-  const findings = runChecks(DEFAULT_ROOTFS_DIR);
+  const findings = runChecks(namedRootfsPath(DEFAULT_ROOTFS_NAME));
   const ready = findings.every((f) => f.ok || !f.required);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ready, findings }, null, 2)}\n`);

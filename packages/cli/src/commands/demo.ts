@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { one, parseVerbArgs } from '../args.js';
 import { CtrError, invalid } from '../runtime/errors.js';
+import { DEFAULT_ROOTFS_NAME, namedRootfsPath } from '../runtime/rootfs-store.js';
 import { validateRootfs } from '../runtime/validate.js';
 import { explanations } from '../demo/explain.js';
 import { renderHtml } from '../demo/render-html.js';
@@ -55,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   if (process.getuid?.() !== 0) {
     throw new CtrError('ctr demo needs root: it starts containers (namespaces, veths, cgroups); run it with sudo', { code: 'EPERM' });
   }
-  const rootfs = validateRootfs(positionals[0] ?? (await import('@ctr/rootfs')).DEFAULT_ROOTFS_DIR);
+  const rootfs = validateRootfs(positionals[0] ?? namedRootfsPath(DEFAULT_ROOTFS_NAME));
   const missing = demoPrograms.filter((p) => !existsSync(path.join(rootfs, 'usr/local/bin', p)));
   if (missing.length > 0) {
     throw invalid(`rootfs "${rootfs}" lacks the demo programs (${missing.join(', ')}); build it with 'ctr rootfs build'`);

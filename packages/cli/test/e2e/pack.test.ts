@@ -151,6 +151,10 @@ describe.skipIf(skipUnless('packed packages installed with npm outside the repos
       const r = ok(await timed('ctr rootfs build', () => inPrefix(ctrBin, ['rootfs', 'build'], 120_000)));
       expect(r.stdout).toBe(`${store}/default\n`);
       expect(statSync(path.join(store, 'default/usr/local/bin/escape-probe')).isFile()).toBe(true);
+      // ctr check looks for it there too.
+      const check = await inPrefix(ctrBin, ['check', '--json']);
+      const findings = (JSON.parse(check.stdout) as { findings: { id: string; ok: boolean; found: string }[] }).findings;
+      expect(findings.find((f) => f.id === 'default-rootfs')).toMatchObject({ ok: true, found: `${store}/default with the demo programs` });
     }, 120_000);
 
     it('ctr run --net none /bin/true runs in the default rootfs; `default` names it too', async () => {
