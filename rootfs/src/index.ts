@@ -2,6 +2,7 @@
 // safely. Both write atomically and skip work when the stamp shows nothing changed. See README.md.
 export { buildDefaultRootfs, DEFAULT_ROOTFS_DIR } from './default-rootfs.js';
 export type { BuildDefaultOptions, DefaultRootfsResult, DefaultRootfsSummary } from './default-rootfs.js';
+export { stampPath } from './atomic.js';
 export { RootfsError } from './errors.js';
 export type { RootfsErrorCode } from './errors.js';
 export { importRootfsTarball } from './import-tarball.js';

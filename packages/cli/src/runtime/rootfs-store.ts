@@ -16,8 +16,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export const DEFAULT_ROOTFS_NAME = 'default';
 
-/** The stamp @ctr/rootfs writes into every tree it builds or imports (STAMP_FILE of its atomic.ts). */
-const ROOTFS_STAMP = '.ctr-rootfs.json';
+/**
+ * The stamp @ctr/rootfs writes beside every tree it builds or imports (`stampPath` of its atomic.ts: a hidden
+ * sibling, never inside the tree a container can write). Spelled out here so `ctr run` does not load @ctr/rootfs.
+ */
+const stampOf = (name: string): string => path.join(rootfsStore, `.${name}.ctr-rootfs.json`);
 
 function isDirectory(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -40,7 +43,7 @@ export function splitRunPositionals(positionals: readonly string[], workdir = '/
   const isPath = first !== undefined && (first.includes('/') || first === '.' || first === '..');
   if (first !== undefined) {
     if (isPath && isDirectory(first)) return { rootfs: first, command: rest };
-    if (NAME.test(first) && statSync(path.join(rootfsStore, first, ROOTFS_STAMP), { throwIfNoEntry: false })?.isFile()) {
+    if (NAME.test(first) && statSync(stampOf(first), { throwIfNoEntry: false })?.isFile()) {
       return { rootfs: path.join(rootfsStore, first), command: rest };
     }
   }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { stampPath } from '@ctr/rootfs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ctr-store-'));
 const store = path.join(tmp, 'store');
@@ -61,8 +62,9 @@ describe('splitRunPositionals', () => {
     writeFileSync(path.join(store, 'default/bin/true'), '');
     writeFileSync(path.join(store, 'default/server'), '');
     mkdirSync(path.join(store, 'alpine'));
-    writeFileSync(path.join(store, 'default/.ctr-rootfs.json'), '{}');
-    writeFileSync(path.join(store, 'alpine/.ctr-rootfs.json'), '{}');
+    // The real stamp location of @ctr/rootfs, so a move of the stamp cannot leave this lookup behind.
+    writeFileSync(stampPath(path.join(store, 'default')), '{}');
+    writeFileSync(stampPath(path.join(store, 'alpine')), '{}');
     mkdirSync(path.join(store, 'test')); // not made by ctr (no stamp): not a rootfs name
     const { splitRunPositionals } = await withStore(store);
     const dflt = path.join(store, 'default');
