@@ -10,6 +10,7 @@ export type { SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';
 export {
   compileProfile, defaultProfile, loadProfile, parseProfile, SeccompError, isSeccompError,
+  SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS,
   type SeccompProfile, type ParsedProfile,
 } from './seccomp/index.js';
 export type {

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// cli.ts — the `ctrun` bin: parse runc's command line, run the verb, report a failure as one line on stderr
+// (and in --log, in --log-format) with exit status 1, as runc does; --debug adds the stack.
+import { parseArgs, UsageError, type GlobalOptions, type Verb } from './args.js';
+import { HANDLERS } from './commands.js';
+import { Logger, writeAll } from './log.js';
+import { DEFAULT_ROOT } from './state.js';
+import { versionText } from './version.js';
+
+const verbs = Object.keys(HANDLERS) as Verb[];
+
+function usage(): string {
+  return `usage: ctrun [--root DIR] [--log FILE] [--log-format text|json] [--log-level LEVEL] [--debug] COMMAND [ARGS]
+commands: ${verbs.join(', ')}
+  state ID                      the container's state as JSON
+  list [--format json] [-q]     containers under --root (default ${DEFAULT_ROOT})
+  features                      what this runtime supports, as JSON
+  spec [--bundle DIR]           write a default config.json into DIR
+--version prints ctrun's and the runtime-spec's versions.
+`;
+}
+
+function main(argv: string[]): number {
+  let globals: GlobalOptions | undefined;
+  try {
+    const invocation = parseArgs(argv, verbs);
+    globals = invocation.globals;
+    const { command } = invocation;
+    if (command.verb === 'version') writeAll(1, versionText());
+    else if (command.verb === 'help') writeAll(1, usage());
+    else (HANDLERS[command.verb] as (c: typeof command, g: GlobalOptions) => void)(command, globals);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) globals = error.globals;
+    const logger = new Logger(globals ?? { logFormat: 'text', logLevel: 'info' });
+    logger.error(error instanceof Error ? error.message : String(error));
+    if (globals?.debug && error instanceof Error && error.stack) writeAll(2, `${error.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,49 @@
+// commands.ts — the verbs ctrun implements today, each a small function of the parsed command: `state` and
+// `list` read the state directory, `features` and `spec` describe and write configurations. Container
+// lifecycle verbs (create, start, exec, kill, delete…) are parsed by args.ts and wired by the runtime
+// library's front end; none is registered here.
+import type { Command, GlobalOptions, Verb } from './args.js';
+import { features } from './features.js';
+import { writeAll } from './log.js';
+import { writeSpec } from './spec.js';
+import { StateStore, type OciState } from './state.js';
+
+type Handler<V extends Verb> = (command: Extract<Command, { verb: V }>, globals: GlobalOptions) => void;
+
+const print = (text: string) => writeAll(1, text);
+
+const state: Handler<'state'> = (command, globals) => {
+  print(`${JSON.stringify(new StateStore(globals.root).state(command.id), null, 2)}\n`);
+};
+
+const list: Handler<'list'> = (command, globals) => {
+  const store = new StateStore(globals.root);
+  const states: OciState[] = [];
+  for (const id of store.ids()) {
+    try {
+      states.push(store.state(id));
+    } catch {
+      // removed between readdir and read (a concurrent delete): not listed, as runc
+    }
+  }
+  if (command.quiet) return print(states.map((s) => `${s.id}\n`).join(''));
+  if (command.format === 'json') return print(`${JSON.stringify(states)}\n`);
+  const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
+  for (const s of states) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
+  print(table(rows));
+};
+
+/** Columns padded as Go's tabwriter does for runc (minimum width 12, one space of padding). */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(11, ...rows.map((row) => row[c]!.length)) + 1);
+  return rows.map((row) => `${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('')}\n`).join('');
+}
+
+const featuresCommand: Handler<'features'> = () => print(`${JSON.stringify(features(), null, 2)}\n`);
+
+const spec: Handler<'spec'> = (command) => {
+  writeSpec(command.bundle, command.rootless);
+};
+
+/** The verbs the `ctrun` bin registers. */
+export const HANDLERS: { [V in Verb]?: Handler<V> } = { state, list, features: featuresCommand, spec };
