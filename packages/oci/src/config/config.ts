@@ -10,7 +10,7 @@ import { parseLinux } from './linux.js';
 import type { ParsedConfig } from './model.js';
 import { parseMounts } from './mounts.js';
 import { parseProcess } from './process.js';
-import { Reader } from './reader.js';
+import { isSet, Reader } from './reader.js';
 
 const TOP_KEYS = ['ociVersion', 'root', 'process', 'hostname', 'domainname', 'mounts', 'hooks', 'annotations', 'linux'];
 const TOP_REFUSED = {
@@ -49,14 +49,14 @@ export function parseConfig(text: string, bundle: string): ParsedConfig {
     mounts: parseMounts(r, raw.mounts, bundle),
     linux,
     hooks: parseHooks(r, raw.hooks),
-    annotations: raw.annotations === undefined || raw.annotations === null ? {} : r.stringMap(raw.annotations, 'annotations'),
+    annotations: !isSet(raw.annotations) ? {} : r.stringMap(raw.annotations, 'annotations'),
   };
-  if (raw.process !== undefined && raw.process !== null) config.process = parseProcess(r, raw.process);
+  if (isSet(raw.process)) config.process = parseProcess(r, raw.process);
   const newNamespace = (type: string) => linux.namespaces.some((ns) => ns.type === type && ns.path === undefined);
   // config.md: setting a hostname (domainname) without a new UTS namespace MUST be an error, as it would
   // rename the host (or a joined namespace).
   for (const name of ['hostname', 'domainname'] as const) {
-    if (raw[name] === undefined || raw[name] === null || raw[name] === '') continue;
+    if (!isSet(raw[name]) || raw[name] === '') continue;
     config[name] = r.string(raw[name], name);
     if (!newNamespace('uts')) r.fail(name, 'is set but linux.namespaces creates no uts namespace');
   }

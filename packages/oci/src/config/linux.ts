@@ -3,7 +3,7 @@
 // Fields the spec defines and ctrun does not implement are refused by name.
 import type { NamespaceType, OciDevice, OciIdMapping, OciLinux, OciNamespace, Propagation } from './model.js';
 import { PROPAGATIONS } from './mounts.js';
-import type { Reader } from './reader.js';
+import { isSet, type Reader } from './reader.js';
 import { parseResources } from './resources.js';
 import { parseSeccomp } from './seccomp.js';
 
@@ -23,7 +23,6 @@ const LINUX_REFUSED = {
 /** Namespaces ctrun can create or join (time namespaces are refused). */
 export const NAMESPACE_TYPES: readonly NamespaceType[] = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup'];
 
-const isSet = (value: unknown) => value !== undefined && value !== null;
 
 export function parseLinux(r: Reader, value: unknown): OciLinux {
   const linux: OciLinux = {

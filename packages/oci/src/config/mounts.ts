@@ -5,7 +5,7 @@
 // Options that need mount_setattr(2) (recursive "rro"…, idmap) are refused rather than dropped.
 import { isAbsolute, posix, resolve } from 'node:path';
 import type { OciMount, Propagation } from './model.js';
-import type { Reader } from './reader.js';
+import { isSet, type Reader } from './reader.js';
 
 // <linux/mount.h> MS_* flags
 export const MS = {
@@ -54,7 +54,7 @@ const REFUSED_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 export function parseMounts(r: Reader, value: unknown, bundle: string): OciMount[] {
-  if (value === undefined || value === null) return [];
+  if (!isSet(value)) return [];
   return r.array(value, 'mounts').map((item, i) => parseMount(r, item, `mounts[${i}]`, bundle));
 }
 
@@ -68,7 +68,7 @@ function parseMount(r: Reader, value: unknown, field: string, bundle: string): O
   if (destination === '') r.fail(`${field}.destination`, 'must be a path in the container, got ""');
   // config.md: a relative destination is taken relative to "/" (runc and crun do the same).
   destination = posix.resolve('/', destination);
-  const options = raw.options === undefined || raw.options === null ? [] : r.strings(raw.options, `${field}.options`);
+  const options = !isSet(raw.options) ? [] : r.strings(raw.options, `${field}.options`);
   const mount: OciMount = { destination, type: '', source: '', bind: false, recursive: false, flags: 0, clearFlags: 0, data: '' };
   const data: string[] = [];
   options.forEach((option, j) => {
@@ -93,7 +93,7 @@ function parseMount(r: Reader, value: unknown, field: string, bundle: string): O
     }
   });
   mount.data = data.join(',');
-  const type = raw.type === undefined || raw.type === null ? '' : r.string(raw.type, `${field}.type`);
+  const type = !isSet(raw.type) ? '' : r.string(raw.type, `${field}.type`);
   // "bind" and "none" with bind options are both how engines write bind mounts (containerd: type "bind").
   if (type === 'bind' || ((type === '' || type === 'none') && mount.bind)) {
     mount.type = 'bind';
@@ -106,7 +106,7 @@ function parseMount(r: Reader, value: unknown, field: string, bundle: string): O
   } else {
     r.unsupported(`${field}.type`, `${JSON.stringify(type)} (ctrun mounts ${MOUNT_TYPES.join(', ')})`);
   }
-  const source = raw.source === undefined || raw.source === null ? '' : r.string(raw.source, `${field}.source`);
+  const source = !isSet(raw.source) ? '' : r.string(raw.source, `${field}.source`);
   if (mount.bind) {
     if (source === '') r.fail(`${field}.source`, 'must name the host path of a bind mount');
     // config.md: a relative source of a bind mount is relative to the bundle.

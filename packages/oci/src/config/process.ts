@@ -3,7 +3,7 @@
 // rlimit names become the numbers capset(2)/prlimit(2) take; uids and gids are 32-bit.
 import { capabilityNames } from '@ctr/ns-native';
 import type { OciCapabilities, OciProcess, OciRlimit, OciUser } from './model.js';
-import type { Json, Reader } from './reader.js';
+import { isSet, type Json, type Reader } from './reader.js';
 
 const PROCESS_KEYS = ['args', 'env', 'cwd', 'user', 'terminal', 'consoleSize', 'capabilities', 'rlimits', 'noNewPrivileges', 'oomScoreAdj'];
 const PROCESS_REFUSED = {
@@ -38,18 +38,18 @@ export function parseProcess(r: Reader, value: unknown): OciProcess {
   if (args.length === 0) r.fail('process.args', 'must name the program to run, got []');
   const process: OciProcess = {
     args,
-    env: raw.env === undefined || raw.env === null ? [] : r.strings(raw.env, 'process.env'),
+    env: !isSet(raw.env) ? [] : r.strings(raw.env, 'process.env'),
     cwd: r.absolute(raw.cwd, 'process.cwd'),
     user: parseUser(r, raw.user),
     terminal: raw.terminal === undefined ? false : r.boolean(raw.terminal, 'process.terminal'),
     capabilities: parseCapabilities(r, raw.capabilities),
-    rlimits: raw.rlimits === undefined || raw.rlimits === null ? [] : parseRlimits(r, raw.rlimits),
+    rlimits: !isSet(raw.rlimits) ? [] : parseRlimits(r, raw.rlimits),
     noNewPrivileges: raw.noNewPrivileges === undefined ? false : r.boolean(raw.noNewPrivileges, 'process.noNewPrivileges'),
   };
   process.env.forEach((entry, i) => {
     if (!entry.includes('=')) r.fail(`process.env[${i}]`, `must be NAME=VALUE, got ${JSON.stringify(entry)}`);
   });
-  if (raw.consoleSize !== undefined && raw.consoleSize !== null) {
+  if (isSet(raw.consoleSize)) {
     const size = r.object(raw.consoleSize, 'process.consoleSize');
     r.keys(size, 'process.consoleSize', ['height', 'width']);
     process.consoleSize = {
@@ -72,8 +72,8 @@ function parseUser(r: Reader, value: unknown): OciUser {
     gid: r.integer(raw.gid, 'process.user.gid', 0, UINT32_MAX),
     additionalGids: [],
   };
-  if (raw.umask !== undefined && raw.umask !== null) user.umask = r.integer(raw.umask, 'process.user.umask', 0, 0o777);
-  if (raw.additionalGids !== undefined && raw.additionalGids !== null)
+  if (isSet(raw.umask)) user.umask = r.integer(raw.umask, 'process.user.umask', 0, 0o777);
+  if (isSet(raw.additionalGids))
     user.additionalGids = r
       .array(raw.additionalGids, 'process.user.additionalGids')
       .map((gid, i) => r.integer(gid, `process.user.additionalGids[${i}]`, 0, UINT32_MAX));
@@ -82,11 +82,11 @@ function parseUser(r: Reader, value: unknown): OciUser {
 
 function parseCapabilities(r: Reader, value: unknown): OciCapabilities {
   const sets: OciCapabilities = { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
-  if (value === undefined || value === null) return sets;
+  if (!isSet(value)) return sets;
   const raw: Json = r.object(value, 'process.capabilities');
   r.keys(raw, 'process.capabilities', CAP_SETS);
   for (const set of CAP_SETS) {
-    if (raw[set] === undefined || raw[set] === null) continue;
+    if (!isSet(raw[set])) continue;
     sets[set] = r.strings(raw[set], `process.capabilities.${set}`).map((name, i) => {
       const number = (capabilityNames as Record<string, number>)[name];
       if (number === undefined)

@@ -103,3 +103,6 @@ function isEmpty(value: unknown): boolean {
   if (typeof value === 'object') return Object.keys(value as object).length === 0;
   return false;
 }
+
+/** Present: neither absent nor null (engines write null for fields they leave unset). */
+export const isSet = (value: unknown): boolean => value !== undefined && value !== null;

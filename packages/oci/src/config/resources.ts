@@ -3,7 +3,7 @@
 // quota/period become `cpus` (quota ÷ period), which @ctr/cgroups applies with its 100 ms period.
 // Controllers @ctr/cgroups does not drive (blkio, hugetlb, rdma, net_cls/prio, unified) are refused.
 import type { OciDeviceRule, OciResources } from './model.js';
-import type { Json, Reader } from './reader.js';
+import { isSet, type Json, type Reader } from './reader.js';
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'pids', 'devices'];
 const RESOURCE_REFUSED = {
@@ -29,7 +29,6 @@ const MEMORY_REFUSED = {
   checkBeforeUpdate: 'checkBeforeUpdate is not implemented',
 };
 
-const isSet = (value: unknown) => value !== undefined && value !== null;
 
 export function parseResources(r: Reader, value: unknown, field = 'linux.resources'): OciResources {
   const raw = r.object(value, field);

@@ -6,7 +6,7 @@
 // listed in `architectures` (x86, x32) are killed rather than filtered, which is stricter, never looser.
 import { isSeccompError, parseProfile, type SeccompProfile } from '@ctr/ns-native';
 import { OciError } from '../errors.js';
-import type { Reader } from './reader.js';
+import { isSet, type Reader } from './reader.js';
 
 const FIELD = 'linux.seccomp';
 
@@ -17,7 +17,7 @@ export function parseSeccomp(r: Reader, value: unknown): SeccompProfile {
     listenerPath: 'SCMP_ACT_NOTIFY agents are not supported',
     listenerMetadata: 'SCMP_ACT_NOTIFY agents are not supported',
   });
-  const syscalls = raw.syscalls === undefined || raw.syscalls === null ? [] : r.array(raw.syscalls, `${FIELD}.syscalls`);
+  const syscalls = !isSet(raw.syscalls) ? [] : r.array(raw.syscalls, `${FIELD}.syscalls`);
   syscalls.forEach((rule, i) => {
     const item = r.object(rule, `${FIELD}.syscalls[${i}]`);
     r.keys(item, `${FIELD}.syscalls[${i}]`, ['names', 'action', 'errnoRet', 'args']);
@@ -25,8 +25,8 @@ export function parseSeccomp(r: Reader, value: unknown): SeccompProfile {
   });
   const docker = {
     defaultAction: raw.defaultAction,
-    ...(raw.defaultErrnoRet === undefined || raw.defaultErrnoRet === null ? {} : { defaultErrnoRet: raw.defaultErrnoRet }),
-    ...(raw.architectures === undefined || raw.architectures === null ? {} : { architectures: raw.architectures }),
+    ...(!isSet(raw.defaultErrnoRet) ? {} : { defaultErrnoRet: raw.defaultErrnoRet }),
+    ...(!isSet(raw.architectures) ? {} : { architectures: raw.architectures }),
     syscalls,
   };
   try {
