@@ -178,6 +178,8 @@ describe('supported by the spec, not by ctrun: refused by name, never ignored', 
     ['config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported', (c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_NOTIFY' })],
     ['config.json: linux.seccomp.flags is not supported by ctrun', (c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_LOG'] })],
     ['config.json: linux.cgroupsPath is not supported by ctrun: "system.slice:libpod:abc" is a systemd unit path; ctrun drives cgroupfs only', (c) => (c.linux.cgroupsPath = 'system.slice:libpod:abc')],
+    ['config.json: linux.resources.devices[1] is not supported by ctrun: an exception must deny what the default allows', (c) => (c.linux.resources.devices = [{ allow: true, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3 }])],
+    ['config.json: linux.resources.devices[0] is not supported by ctrun: the list must start with the default, a *:* rwm (allow or deny)', (c) => (c.linux.resources.devices = [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }])],
     ['config.json: windows is not supported by ctrun: ctrun runs Linux containers', (c) => (c.windows = { layerFolders: [] })],
   ])('%s', (message, edit) => {
     const error = refusal(edit);

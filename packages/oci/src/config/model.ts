@@ -1,7 +1,7 @@
 // model.ts — the typed, validated form of an OCI bundle's config.json (runtime-spec config.md,
 // config-linux.md), as parseConfig returns it: paths resolved, mount options split into flags and data,
 // names mapped to numbers, resources in @ctr/cgroups' units. Only what ctrun implements is representable.
-import type { CgroupLimits } from '@ctr/cgroups';
+import type { CgroupLimits, DeviceRule } from '@ctr/cgroups';
 import type { SeccompProfile } from '@ctr/ns-native';
 
 export interface OciUser {
@@ -87,18 +87,6 @@ export interface OciDevice {
   gid?: number;
 }
 
-/**
- * One entry of linux.resources.devices, in the shape of @ctr/cgroups' DeviceRule (branch `devices`):
- * allow or deny, device type a/b/c, '*' for any major or minor, access a subset of "rwm".
- */
-export interface OciDeviceRule {
-  allow: boolean;
-  type: 'a' | 'b' | 'c';
-  major: number | '*';
-  minor: number | '*';
-  access: string;
-}
-
 export interface OciResources {
   /** cpus (from quota/period), cpuShares, memory, memorySwap, pids, as @ctr/cgroups applies them */
   limits: CgroupLimits;
@@ -108,7 +96,13 @@ export interface OciResources {
   cpusetCpus?: string;
   /** memory.soft_limit_in_bytes (v1) / memory.low (v2) */
   memoryReservation?: number;
-  devices: OciDeviceRule[];
+  /**
+   * linux.resources.devices as @ctr/cgroups applies them: a default (`a *:* rwm`) and exceptions to it.
+   * Empty when the config gives none. Engines count on the runtime adding the devices every container has
+   * (runc's and crun's built-in allow-list: /dev/null, zero, full, random, urandom, tty, ptmx, pts): a
+   * podman config denies all and lists no exception.
+   */
+  devices: DeviceRule[];
 }
 
 export interface OciHook {

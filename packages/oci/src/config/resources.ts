@@ -2,7 +2,8 @@
 // OCI memory.swap is memory + swap (the cgroup v1 memsw meaning), as @ctr/cgroups' memorySwap is; CFS
 // quota/period become `cpus` (quota ÷ period), which @ctr/cgroups applies with its 100 ms period.
 // Controllers @ctr/cgroups does not drive (blkio, hugetlb, rdma, net_cls/prio, unified) are refused.
-import type { OciDeviceRule, OciResources } from './model.js';
+import { isCgroupError, validateDeviceRules, type DeviceRule } from '@ctr/cgroups';
+import type { OciResources } from './model.js';
 import { isSet, type Json, type Reader } from './reader.js';
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'pids', 'devices'];
@@ -41,8 +42,10 @@ export function parseResources(r: Reader, value: unknown, field = 'linux.resourc
     r.keys(pids, `${field}.pids`, ['limit']);
     resources.limits.pids = r.integer(pids.limit, `${field}.pids.limit`, -1);
   }
-  if (isSet(raw.devices))
+  if (isSet(raw.devices)) {
     resources.devices = r.array(raw.devices, `${field}.devices`).map((item, i) => parseDeviceRule(r, item, `${field}.devices[${i}]`));
+    if (resources.devices.length > 0) checkExpressible(r, resources.devices, `${field}.devices`);
+  }
   return resources;
 }
 
@@ -89,10 +92,10 @@ function parseMemory(r: Reader, memory: Json, field: string, resources: OciResou
   }
 }
 
-function parseDeviceRule(r: Reader, value: unknown, field: string): OciDeviceRule {
+function parseDeviceRule(r: Reader, value: unknown, field: string): DeviceRule {
   const raw = r.object(value, field);
   r.keys(raw, field, ['allow', 'type', 'major', 'minor', 'access']);
-  const rule: OciDeviceRule = {
+  const rule: DeviceRule = {
     allow: r.boolean(raw.allow, `${field}.allow`),
     type: isSet(raw.type) ? r.oneOf(raw.type, ['a', 'b', 'c'] as const, `${field}.type`) : 'a',
     major: isSet(raw.major) ? r.integer(raw.major, `${field}.major`, -1, 0xfff) : '*',
@@ -109,4 +112,19 @@ function parseDeviceRule(r: Reader, value: unknown, field: string): OciDeviceRul
     rule.access = 'rwm'.split('').filter((c) => access.includes(c)).join('');
   }
   return rule;
+}
+
+/**
+ * The OCI list is applied in order, each rule over the last; the v1 devices controller and @ctr/cgroups' v2
+ * program hold one default and exceptions to it. Lists of that shape (every engine's) pass; others are
+ * refused with @ctr/cgroups' reason rather than applied differently.
+ */
+function checkExpressible(r: Reader, rules: DeviceRule[], field: string): void {
+  try {
+    validateDeviceRules(rules);
+  } catch (error) {
+    if (!isCgroupError(error)) throw error;
+    const match = /^invalid devices\[(\d+)\]: (.*)$/.exec(error.message);
+    r.unsupported(match ? `${field}[${match[1]}]` : field, match ? match[2]! : error.message);
+  }
 }
