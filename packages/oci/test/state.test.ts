@@ -1,10 +1,11 @@
 // state.test.ts — the state directory on real temp dirs, and the status derived from real processes:
 // a live one is running, a FIFO in its directory makes it created, a dead, zombie or reused pid is stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRoot, skipUnless } from '@ctr/test-utils';
 import { processStartTime } from '@ctr/netns';
 import { host } from '../../cli/test/helpers.js';
 import { EXEC_FIFO, StateStore, type StateRecord } from '../src/state.js';
@@ -95,16 +96,6 @@ describe('status from the kernel', () => {
     expect(store.state('c1').status).toBe('created');
   });
 
-  it('paused: the recorded freezer file reads FROZEN (v1) or 1 (v2)', () => {
-    const child = sleeper();
-    const freezer = join(root, 'freezer.state');
-    store.create({ ...record(child.pid!, processStartTime(child.pid!)!), freezer });
-    for (const [text, status] of [['FROZEN\n', 'paused'], ['FREEZING\n', 'running'], ['THAWED\n', 'running'], ['1\n', 'paused'], ['0\n', 'running']]) {
-      writeFileSync(freezer, text!);
-      expect(store.state('c1').status).toBe(status);
-    }
-  });
-
   it('stopped, pid 0: the process exited and was reaped', async () => {
     const child = sleeper();
     store.create(record(child.pid!, processStartTime(child.pid!)!));
@@ -131,5 +122,36 @@ describe('status from the kernel', () => {
     expect(state).toBe('Z');
     store.create(record(pid, start));
     expect(store.state('c1')).toMatchObject({ status: 'stopped', pid: 0 });
+  });
+});
+
+// A real freezer group (v1 freezer.state, v2 cgroup.freeze) with a real process in it: the kernel says paused.
+// Creates a cgroup: run as root under /tmp/ctr-root.lock.
+describe.skipIf(skipUnless('paused status from a frozen cgroup', { root: isRoot }))('status from the freezer', () => {
+  it('paused while the group is frozen, running once thawed', async () => {
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const group = v2 ? `/sys/fs/cgroup/ctrun-test-${process.pid}` : `/sys/fs/cgroup/freezer/ctrun-test-${process.pid}`;
+    const freezer = join(group, v2 ? 'cgroup.freeze' : 'freezer.state');
+    const [frozen, thawed] = v2 ? ['1', '0'] : ['FROZEN', 'THAWED'];
+    const child = sleeper();
+    mkdirSync(group);
+    try {
+      writeFileSync(join(group, 'cgroup.procs'), String(child.pid));
+      store.create({ ...record(child.pid!, processStartTime(child.pid!)!), freezer });
+      expect(store.state('c1').status).toBe('running');
+      writeFileSync(freezer, frozen!);
+      // v1 passes through FREEZING, v2 sets cgroup.events frozen 1 once every task stopped
+      const deadline = Date.now() + 5000;
+      while (store.state('c1').status !== 'paused' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(store.state('c1').status).toBe('paused');
+      writeFileSync(freezer, thawed!);
+      expect(store.state('c1').status).toBe('running');
+    } finally {
+      writeFileSync(freezer, thawed!);
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      rmdirSync(group);
+    }
   });
 });
