@@ -4,6 +4,7 @@
 import { capabilityNames, SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS } from '@ctr/ns-native';
 import { HOOK_KINDS } from './config/model.js';
 import { NAMESPACE_TYPES } from './config/linux.js';
+import { SECCOMP_ARCHES } from './config/seccomp.js';
 import { MOUNT_OPTION_NAMES } from './config/mounts.js';
 import { OCI_VERSION } from './version.js';
 
@@ -22,8 +23,8 @@ export function features(): Record<string, unknown> {
         // SCMP_ACT_NOTIFY needs an agent ctrun does not run: the parser refuses it
         actions: SECCOMP_ACTIONS.filter((action) => action !== 'SCMP_ACT_NOTIFY'),
         operators: [...SECCOMP_OPERATORS],
-        // the compiled filter judges the native ABI of the host; others are killed
-        archs: [process.arch === 'arm64' ? 'SCMP_ARCH_AARCH64' : 'SCMP_ARCH_X86_64'],
+        // recognized in `architectures`; the compiled filter judges the native ABI and kills the others
+        archs: [...SECCOMP_ARCHES],
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: [],
       },

@@ -117,6 +117,8 @@ describe('features', () => {
       expect(accepts((c) => (c.linux.seccomp = { defaultAction: action })), action).not.toThrow();
     for (const op of f.linux.seccomp.operators as string[])
       expect(accepts((c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op }] }] })), op).not.toThrow();
+    for (const arch of f.linux.seccomp.archs as string[])
+      expect(accepts((c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: [arch] })), arch).not.toThrow();
     for (const kind of f.hooks as string[]) expect(accepts((c) => (c.hooks = { [kind]: [{ path: '/bin/true' }] })), kind).not.toThrow();
   });
 });

@@ -151,6 +151,7 @@ describe('malformed config.json: one line naming the JSON path', () => {
     ['cgroupsPath with ..', (c) => (c.linux.cgroupsPath = '/a/../b'), 'config.json: linux.cgroupsPath must not contain "..", got "/a/../b"'],
     ['ociVersion 2', (c) => (c.ociVersion = '2.0.0'), 'config.json: ociVersion must be a 1.x.y runtime-spec version, got "2.0.0"'],
     ['no root', (c) => delete c.root, 'config.json: root must be an object, got nothing'],
+    ['seccomp arch', (c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['x86_64'] }), 'config.json: linux.seccomp.architectures[0] must be one of SCMP_ARCH_X86, '],
     ['seccomp action', (c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_MAYBE' }), 'config.json: linux.seccomp.defaultAction: unknown value "SCMP_ACT_MAYBE"'],
   ])('%s', (_, edit, message) => {
     const error = refusal(edit);

@@ -10,6 +10,17 @@ import { isSet, type Reader } from './reader.js';
 
 const FIELD = 'linux.seccomp';
 
+/**
+ * libseccomp's architecture names, as config-linux.md lists them: all are recognized in `architectures`;
+ * the filter judges the native one and kills calls made through any other ABI.
+ */
+export const SECCOMP_ARCHES = [
+  'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS',
+  'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32',
+  'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC',
+  'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64',
+] as const;
+
 export function parseSeccomp(r: Reader, value: unknown): SeccompProfile {
   const raw = r.object(value, FIELD);
   r.keys(raw, FIELD, ['defaultAction', 'defaultErrnoRet', 'architectures', 'syscalls'], {
@@ -17,6 +28,8 @@ export function parseSeccomp(r: Reader, value: unknown): SeccompProfile {
     listenerPath: 'SCMP_ACT_NOTIFY agents are not supported',
     listenerMetadata: 'SCMP_ACT_NOTIFY agents are not supported',
   });
+  if (isSet(raw.architectures))
+    r.array(raw.architectures, `${FIELD}.architectures`).forEach((arch, i) => r.oneOf(arch, SECCOMP_ARCHES, `${FIELD}.architectures[${i}]`));
   const syscalls = !isSet(raw.syscalls) ? [] : r.array(raw.syscalls, `${FIELD}.syscalls`);
   syscalls.forEach((rule, i) => {
     const item = r.object(rule, `${FIELD}.syscalls[${i}]`);
