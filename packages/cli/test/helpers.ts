@@ -100,19 +100,23 @@ export async function waitForContainer(name: string, timeoutMs = 10_000): Promis
   }
 }
 
-/** Runs a host program and resolves with its status and output (`opts`: its directory and environment). */
+/**
+ * Runs a host program and resolves with its status and output.
+ * @param opts its directory and environment; `extraFds`: fds it inherits as 3, 4, … (without CLOEXEC)
+ */
 export function host(
   cmd: string,
   args: string[],
   timeoutMs = 10_000,
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; extraFds?: number[] } = {},
 ): Promise<CtrResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const { extraFds = [], ...where } = opts;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe', ...extraFds], ...where });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {

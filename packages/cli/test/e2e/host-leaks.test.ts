@@ -68,7 +68,7 @@ describe.skipIf(skipUnless('host leaks into ctr containers', { root: isRoot, 'ro
     const held = path.join(dir, 'held');
     // The outer shell records that it holds fd 3 and becomes ctr by exec, which keeps fds without CLOEXEC.
     const command = `readlink /proc/$$/fd/3 > ${held}; exec ${process.execPath} ${cliPath} run -t --net none ${defaultRootfs} sh -c '${listFds.replaceAll("'", "'\\''")}'`;
-    const r = await host('script', ['-qec', command, '/dev/null'], 20_000, leaked);
+    const r = await host('script', ['-qec', command, '/dev/null'], 20_000, { extraFds: leaked });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(held, 'utf8').trim()).toBe(leakedDir);
     const fds = parseFds(r.stdout);
