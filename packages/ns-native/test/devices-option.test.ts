@@ -1,18 +1,11 @@
 // devices-option.test.ts — pure checks, no root: the `devices` option of spawnContainer is validated before
 // anything is cloned (a bad node fails with ERR_INVALID_ARG_VALUE naming the field).
 import { describe, expect, it } from 'vitest';
-import { spawnContainer, type DeviceNode, type SpawnContainerOptions } from '../lib/index.js';
+import { spawnContainer, type DeviceNode } from '../lib/index.js';
+import { validationBase } from './helpers.js';
 
 describe('devices option validation', () => {
-  const base: SpawnContainerOptions = {
-    rootfs: '/nonexistent-rootfs',
-    hostname: 'x',
-    argv: ['true'],
-    execCandidates: ['/bin/true'],
-    env: [],
-    cwd: '/',
-    stdio: { kind: 'fds', fds: [0, 1, 2] },
-  };
+  const base = validationBase;
   const fuse: DeviceNode = { path: '/dev/fuse', hostPath: '/dev/fuse', type: 'c', major: 10, minor: 229, mode: 0o666 };
   const rejects = (devices: unknown[], message: RegExp) =>
     expect(() => spawnContainer({ ...base, devices: devices as DeviceNode[] })).toThrow(

@@ -12,6 +12,17 @@ export const SH = ['/usr/bin/sh'];
 
 export type Overrides = Partial<SpawnContainerOptions>;
 
+/** Valid options on a rootfs that does not exist: for tests that expect validation to refuse one field first. */
+export const validationBase: SpawnContainerOptions = {
+  rootfs: '/nonexistent-rootfs',
+  hostname: 'x',
+  argv: ['true'],
+  execCandidates: ['/bin/true'],
+  env: [],
+  cwd: '/',
+  stdio: { kind: 'fds', fds: [0, 1, 2] },
+};
+
 /** Options for `sh -c script` with stdout+stderr to `outFd`. */
 export function shOptions(rootfs: string, script: string, outFd: number, nullFd: number): SpawnContainerOptions {
   return {

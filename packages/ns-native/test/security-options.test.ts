@@ -7,8 +7,8 @@ import {
   lastCap,
   spawnContainer,
   type SecurityOptions,
-  type SpawnContainerOptions,
 } from '../lib/index.js';
+import { validationBase } from './helpers.js';
 
 const HEADER = '/usr/include/linux/capability.h';
 
@@ -31,15 +31,7 @@ describe('capabilityNames', () => {
 });
 
 describe('security option validation', () => {
-  const base: SpawnContainerOptions = {
-    rootfs: '/nonexistent-rootfs',
-    hostname: 'x',
-    argv: ['true'],
-    execCandidates: ['/bin/true'],
-    env: [],
-    cwd: '/',
-    stdio: { kind: 'fds', fds: [0, 1, 2] },
-  };
+  const base = validationBase;
   const security: SecurityOptions = {
     capabilities: [],
     noNewPrivileges: true,
