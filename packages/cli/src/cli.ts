@@ -9,6 +9,16 @@ declare const CTR_VERSION: string;
 const verbs: Record<string, () => Promise<{ main(argv: string[]): Promise<number> }>> = {
   run: () => import('./commands/run.js'),
   ps: () => import('./commands/ps.js'),
+  create: () => import('./commands/create.js').then((m) => ({ main: m.create })),
+  start: () => import('./commands/create.js').then((m) => ({ main: m.start })),
+  exec: () => import('./commands/exec.js'),
+  attach: () => import('./commands/attach.js'),
+  stop: () => import('./commands/stop.js'),
+  kill: () => import('./commands/kill.js'),
+  rm: () => import('./commands/rm.js'),
+  wait: () => import('./commands/wait.js'),
+  logs: () => import('./commands/logs.js'),
+  inspect: () => import('./commands/inspect.js'),
   stats: () => import('./commands/stats.js'),
   rootfs: () => import('./commands/rootfs.js'),
   demo: () => import('./commands/demo.js'),
@@ -21,8 +31,18 @@ const usage = `Usage: ctr [--debug] COMMAND [OPTIONS]
 A small Linux container runtime: namespaces, pivot_root, rtnetlink networking and cgroup limits.
 
 Commands:
-  run      Run a command in a new container (ctr run --help)
-  ps       List running containers
+  run      Run a command in a new container (ctr run --help; -d to detach)
+  ps       List running containers (-a: all)
+  create   Create a container without starting it (ctr run's options)
+  start    Start created containers
+  exec     Run a command in a running container
+  attach   Attach to a detached container (Ctrl-P Ctrl-Q detaches)
+  stop     Stop running containers (SIGTERM, then SIGKILL)
+  kill     Send a signal to running containers
+  rm       Remove containers (-f: running ones too)
+  wait     Wait for containers to stop and print their exit codes
+  logs     Show a detached container's output
+  inspect  Show everything about containers as JSON
   stats    Show live resource usage of running containers
   rootfs   Build the default root filesystem or import a tarball
   demo     Prove each isolation claim on this machine, host beside container

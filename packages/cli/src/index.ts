@@ -1,5 +1,11 @@
 // @ctr/cli as a library: run containers from a Node program with the same orchestration as `ctr run`.
 export { runContainer, execCandidates, type RunOptions, type RunResult } from './runtime/run.js';
-export { listContainers, type ContainerState } from './runtime/state.js';
+export { createContainer, type CreateOptions, type CreatedContainer } from './runtime/create.js';
+export { execContainer, type ExecOptions, type ExecSession } from './runtime/exec.js';
+export { killContainer, stopContainer, waitContainer, removeContainer } from './runtime/control.js';
+export {
+  listContainers, readAllStates, findContainer, statusOf, readExit, exitCodeOf,
+  type ContainerState, type ContainerStatus, type ExitRecord,
+} from './runtime/state.js';
 export { sweepStale } from './runtime/sweep.js';
 export { CtrError, type CtrErrorFields } from './runtime/errors.js';

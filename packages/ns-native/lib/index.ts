@@ -4,7 +4,9 @@ export {
   bpfProgAttach, bpfProgGetFdById, bpfProgLoad, bpfProgQuery, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, BPF_F_ALLOW_OVERRIDE,
   BPF_PROG_TYPE_CGROUP_DEVICE, type BpfError,
 } from './bpf.js';
-export { spawnContainer, setWinsize, Container } from './spawn.js';
+export {
+  spawnContainer, execInContainer, setWinsize, Container, pidfdOpen, pidfdSignal, pidfdWait, pipe, setupFailure,
+} from './spawn.js';
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';
@@ -15,6 +17,8 @@ export {
 } from './seccomp/index.js';
 export type {
   SpawnContainerOptions,
+  SupervisorSpec,
+  ExecInContainerOptions,
   StdioSpec,
   ExitStatus,
   ContainerSetupError,

@@ -28,6 +28,31 @@ export interface NativeSpawnOptions {
   layer?: string;
   security?: NativeSecurityOptions;
   devices?: DeviceNode[];
+  supervisor?: NativeSupervisorOptions;
+}
+
+/** A supervised spawn (see lib/spawn.ts `supervisor`): the sealed ctr-shim image and its arguments. */
+export interface NativeSupervisorOptions {
+  imageFd: number;
+  args: string[];
+  keepFds: number[];
+  ownsTerminal: boolean;
+  holdsStart: boolean;
+  detached: boolean;
+}
+
+/** `execInContainer`'s options once lib/spawn.ts has validated them. */
+export interface NativeExecOptions {
+  joinPidfd: number;
+  initFd: number;
+  joinFlags: number;
+  argv: string[];
+  execCandidates: string[];
+  env: string[];
+  cwd: string;
+  stdio: NativeSpawnOptions['stdio'];
+  security?: NativeSecurityOptions;
+  user?: { uid: number; gid: number };
 }
 
 /** `security` as lib/security.ts validated it, plus the kernel's last capability number. */
@@ -44,6 +69,8 @@ export interface NativeSecurityOptions {
 
 export interface NativeContainer {
   readonly pid: number;
+  /** the ctr-shim process, when supervised */
+  readonly supervisorPid: number | undefined;
   /** -1 once the child has been reaped. */
   readonly pidfd: number;
   start(): { ptyMaster?: number };
@@ -59,12 +86,17 @@ export interface NativeBinding {
   netlinkSend(fd: number, message: Buffer): void;
   netlinkRecv(fd: number, timeoutMs: number): Buffer;
   spawnContainer(options: NativeSpawnOptions): NativeContainer;
+  execInContainer(options: NativeExecOptions): NativeContainer;
   setWinsize(fd: number, rows: number, cols: number): void;
-  loadInitImage(path: string): number;
   bpfProgLoad(progType: number, insns: Buffer, license: string): number;
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
   bpfProgQuery(targetFd: number, attachType: number): { ids: number[]; flags: number };
   bpfProgGetFdById(id: number): number;
+  loadInitImage(path: string, name?: string): number;
+  pidfdOpen(pid: number): number;
+  pidfdSignal(fd: number, signal: number): boolean;
+  pidfdWait(fd: number, timeoutMs: number): boolean;
+  pipe(): [number, number];
 }
 
 /**

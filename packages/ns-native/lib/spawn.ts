@@ -3,6 +3,8 @@
 // lets it build its root (pivot_root, /proc, /sys, /dev), set up stdio and exec ctr-init from a sealed memfd,
 // which execs the command (or, with `init`, runs it as PID 1).
 // See: clone(2), namespaces(7), pid_namespaces(7), pivot_root(2), pidfd_send_signal(2), waitid(2).
+import { existsSync } from 'node:fs';
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 import { constants } from 'node:os';
 import { checkDevices, type DeviceNode } from './devices.js';
 import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
@@ -46,6 +48,32 @@ export interface SpawnContainerOptions {
    * its own mode and owner are what `/` shows. Absent: the container writes into `rootfs` itself.
    */
   layer?: string;
+  /**
+   * Make ctr-shim (init/ctr-shim.c) the container's parent instead of this process: it reaps the container,
+   * writes `dir/exit.json`, and (with `stdout`/`stderr` or `terminal`) logs to `dir/container.log` and serves
+   * attach on `dir/attach.sock`. The container then outlives this process unless `tiedTo` is given.
+   * `onExit` then reports the shim's end; the container's status is in `dir/exit.json`.
+   */
+  supervisor?: SupervisorSpec;
+}
+
+export interface SupervisorSpec {
+  /** existing directory for exit.json, container.log and attach.sock */
+  dir: string;
+  /** read ends of the pipes given to the container as fds 1 and 2 (the shim logs them) */
+  stdout?: number;
+  stderr?: number;
+  /** with a pty: the shim, not `start()`, receives the master */
+  terminal?: boolean;
+  /** a pidfd (e.g. of this process): when that process dies, the shim kills the container */
+  tiedTo?: number;
+  /** size at which container.log is rotated to container.log.1 */
+  logMaxBytes?: number;
+  /**
+   * The shim, not `start()`, lets the container run: a client of `dir/attach.sock` sends an 's' frame and gets
+   * back 'S' with the setup failure record, if any (`setupFailure` reads it). This handle cannot start it.
+   */
+  holdsStart?: boolean;
 }
 
 /**
@@ -58,30 +86,41 @@ export interface ExitStatus {
   signal: NodeJS.Signals | number | null;
 }
 
-/** Steps of the child's setup, in order; `stage` of a ContainerSetupError. */
-export type ContainerSetupStage =
-  | 'pdeathsig'
-  | 'sync'
-  | 'userns'
-  | 'credentials'
-  | 'cgroupns'
-  | 'rootfs'
-  | 'proc'
-  | 'sys'
-  | 'dev'
-  | 'hostname'
-  | 'pivot_root'
-  | 'masked_paths'
-  | 'readonly_paths'
-  | 'readonly_root'
-  | 'terminal'
-  | 'fds'
-  | 'cwd'
-  | 'signals'
-  | 'capabilities'
-  | 'no_new_privs'
-  | 'seccomp'
-  | 'exec';
+/** Steps of the child's setup, in the order of src/setup_failure.h; `stage` of a ContainerSetupError. */
+const stages = [
+  'pdeathsig', 'sync', 'userns', 'credentials', 'cgroupns', 'rootfs', 'proc', 'sys', 'dev', 'hostname', 'pivot_root',
+  'masked_paths', 'readonly_paths', 'readonly_root', 'terminal', 'fds', 'cwd', 'signals', 'capabilities',
+  'no_new_privs', 'seccomp', 'exec', 'join', 'user',
+] as const;
+
+/**
+ * The ContainerSetupError a failure record (struct ctr_setup_failure, as a shim that holds the start returns
+ * it) stands for; undefined for an empty record (the command was exec'd).
+ */
+export function setupFailure(record: Buffer): ContainerSetupError | undefined {
+  if (record.length < 8) return undefined;
+  const text = (from: number, to: number): string => {
+    const raw = record.subarray(from, Math.min(to, record.length));
+    const nul = raw.indexOf(0);
+    return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
+  };
+  const err = record.readInt32LE(4);
+  const syscall = text(8, 32);
+  const file = text(32, 4096);
+  const error = new Error(`container setup failed at ${syscall}: ${getSystemErrorMessage(err)}${file ? ` '${file}'` : ''}`) as ContainerSetupError;
+  error.code = getSystemErrorName(-err);
+  error.errno = -err;
+  error.syscall = syscall;
+  if (file) error.path = file;
+  error.stage = stages[record.readInt32LE(0) - 1] ?? 'exec';
+  return error;
+}
+
+function getSystemErrorMessage(err: number): string {
+  return getSystemErrorMap().get(-err)?.[1] ?? `errno ${err}`;
+}
+
+export type ContainerSetupStage = (typeof stages)[number];
 
 /**
  * Thrown by `Container.start()` when the child failed before its command ran, e.g. `code: 'ENOENT',
@@ -124,13 +163,38 @@ function checkStdio(stdio: StdioSpec): StdioSpec {
   return invalid('stdio.kind', "must be 'pty' or 'fds'");
 }
 
-let initImageFd: number | undefined;
+const images = new Map<string, number>();
 
-// One sealed copy of build/static/ctr-init per process, reused by every container (it is read-only by
-// construction). Every container's first exec is this memfd: see init/ctr-init.c for why.
-function initImage(): number {
-  initImageFd ??= native.loadInitImage(staticHelperPath('ctr-init'));
-  return initImageFd;
+// One sealed copy of build/static/ctr-init (and ctr-shim) per process, reused by every container (read-only by
+// construction). Every container's first exec is the ctr-init memfd: see init/ctr-init.c for why.
+function image(name: 'ctr-init' | 'ctr-shim'): number {
+  let fd = images.get(name);
+  if (fd === undefined) {
+    fd = native.loadInitImage(staticHelperPath(name), name);
+    images.set(name, fd);
+  }
+  return fd;
+}
+
+function checkSupervisor(spec: SupervisorSpec, stdio: StdioSpec) {
+  const args = ['-d', checkString('supervisor.dir', spec.dir, true)];
+  const keepFds: number[] = [];
+  const fd = (flag: string, key: 'stdout' | 'stderr' | 'tiedTo') => {
+    const value = spec[key];
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < 0) invalid(`supervisor.${key}`, 'must be an fd number');
+    args.push(flag, String(value));
+    keepFds.push(value);
+  };
+  fd('-o', 'stdout');
+  fd('-e', 'stderr');
+  fd('-w', 'tiedTo');
+  if (spec.logMaxBytes !== undefined) args.push('-l', String(Math.max(4096, Math.floor(spec.logMaxBytes))));
+  return {
+    imageFd: image('ctr-shim'), args, keepFds, ownsTerminal: spec.terminal === true && stdio.kind === 'pty', holdsStart: spec.holdsStart === true,
+    // stdio from pipes or a pty the shim holds: none of this process's 0-2 (see src/supervisor.cc)
+    detached: spec.stdout !== undefined || spec.stderr !== undefined || (spec.terminal === true && stdio.kind === 'pty'),
+  };
 }
 
 /**
@@ -138,8 +202,8 @@ function initImage(): number {
  * Between spawn and start the caller places `pid` in cgroups and moves a veth into `/proc/<pid>/ns/net`.
  */
 export class Container {
-  /** Host PID of the container's PID 1. */
-  readonly pid: number;
+  /** Host PID of its ctr-shim, when spawned with `supervisor`. */
+  readonly supervisorPid: number | undefined;
   readonly #native: NativeContainer;
   #status: ExitStatus | undefined;
   #listeners: ((status: ExitStatus) => void)[] = [];
@@ -148,7 +212,15 @@ export class Container {
   /** @internal use spawnContainer() */
   constructor(handle: NativeContainer) {
     this.#native = handle;
-    this.pid = handle.pid;
+    this.supervisorPid = handle.supervisorPid;
+  }
+
+  /**
+   * Host PID of the container's PID 1. For `execInContainer`: of the joining process until `start()`, of the
+   * program after it.
+   */
+  get pid(): number {
+    return this.#native.pid;
   }
 
   /** The pidfd (CLOEXEC), or -1 once the process has been reaped. */
@@ -241,6 +313,7 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
   const env = checkStrings('env', options.env);
   const badEnv = env.find((entry) => !entry.includes('='));
   if (badEnv !== undefined) invalid('env', `entries must be NAME=value, got '${badEnv}'`);
+  const stdio = checkStdio(options.stdio);
   const handle = native.spawnContainer({
     rootfs: checkString('rootfs', options.rootfs, true),
     hostname,
@@ -248,10 +321,11 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     execCandidates: checkStrings('execCandidates', options.execCandidates, { nonEmpty: true, absolute: true }),
     env,
     cwd: checkString('cwd', options.cwd, true),
-    stdio: checkStdio(options.stdio),
-    initFd: initImage(),
+    stdio,
+    initFd: image('ctr-init'),
     init: options.init === true,
     ...(options.layer !== undefined ? { layer: checkString('layer', options.layer, true) } : {}),
+    ...(options.supervisor !== undefined ? { supervisor: checkSupervisor(options.supervisor, stdio) } : {}),
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
     ...(options.devices !== undefined && options.devices.length > 0 ? { devices: checkDevices(options.devices) } : {}),
   });
@@ -261,4 +335,83 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
 /** Sets a pty's window size (TIOCSWINSZ on the master); the container's foreground group gets SIGWINCH. */
 export function setWinsize(ptyMaster: number, rows: number, cols: number): void {
   native.setWinsize(ptyMaster, rows, cols);
+}
+
+/** A pidfd for any process (CLOEXEC): signals through it never reach a later process with the same pid. */
+export function pidfdOpen(pid: number): number {
+  return native.pidfdOpen(pid);
+}
+
+/** Sends `signal` through a pidfd; false when the process is gone. */
+export function pidfdSignal(pidfd: number, signal: NodeJS.Signals | number): boolean {
+  const num = typeof signal === 'number' ? signal : constants.signals[signal];
+  if (num === undefined) throw new TypeError(`unknown signal '${String(signal)}'`);
+  return native.pidfdSignal(pidfd, num);
+}
+
+/** Blocks up to `timeoutMs` for the process to exit; true once it has (works for any process, not only children). */
+export function pidfdWait(pidfd: number, timeoutMs: number): boolean {
+  return native.pidfdWait(pidfd, timeoutMs);
+}
+
+/** A pipe, both ends CLOEXEC: [read, write]. */
+export function pipe(): [number, number] {
+  return native.pipe();
+}
+
+export interface ExecInContainerOptions {
+  /** pidfd of the container's PID 1 (e.g. from pidfdOpen) */
+  pidfd: number;
+  /** join the container's user namespace too (it has one: `security.userns` at spawn) */
+  userns?: boolean;
+  argv: string[];
+  /** absolute paths inside the container, tried in order */
+  execCandidates: string[];
+  env: string[];
+  cwd: string;
+  stdio: StdioSpec;
+  /** capabilities, no_new_privs and seccomp as the container got them (mount settings are the container's) */
+  security?: Omit<SecurityOptions, 'userns'>;
+  /** numeric ids to run as (default: root of the container) */
+  user?: { uid: number; gid: number };
+}
+
+// CLONE_NEW* values (sched.h): the namespaces `ctr exec` joins.
+const CLONE_NEWNS = 0x00020000;
+const CLONE_NEWCGROUP = 0x02000000;
+const CLONE_NEWUTS = 0x04000000;
+const CLONE_NEWIPC = 0x08000000;
+const CLONE_NEWUSER = 0x10000000;
+const CLONE_NEWPID = 0x20000000;
+const CLONE_NEWNET = 0x40000000;
+
+/**
+ * Runs a program in a running container (`ctr exec`): a single-threaded child joins every namespace of the
+ * container's PID 1 with one setns(pidfd) and forks the program, so it is inside the PID namespace. It waits
+ * for `start()`; place `pid` (the joining process) in the container's cgroup first, the program inherits it.
+ * `onExit` reports the program's status (128+N for a death by signal N, as an exit code).
+ */
+export function execInContainer(options: ExecInContainerOptions): Container {
+  const env = checkStrings('env', options.env);
+  const stdio = checkStdio(options.stdio);
+  let flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+  if (existsSync('/proc/self/ns/cgroup')) flags |= CLONE_NEWCGROUP;
+  if (options.userns) flags |= CLONE_NEWUSER;
+  const user = options.user;
+  if (user !== undefined && !(Number.isInteger(user.uid) && user.uid >= 0 && Number.isInteger(user.gid) && user.gid >= 0)) {
+    invalid('user', 'uid and gid must be non-negative integers');
+  }
+  const handle = native.execInContainer({
+    joinPidfd: options.pidfd,
+    initFd: image('ctr-init'),
+    joinFlags: flags,
+    argv: checkStrings('argv', options.argv, { nonEmpty: true }),
+    execCandidates: checkStrings('execCandidates', options.execCandidates, { nonEmpty: true, absolute: true }),
+    env,
+    cwd: checkString('cwd', options.cwd, true),
+    stdio,
+    ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
+    ...(user !== undefined ? { user } : {}),
+  });
+  return new Container(handle);
 }

@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "init_image.h"
 #include "netlink.h"
+#include "pidfd.h"
 #include "pty.h"
 #include "spawn.h"
 
@@ -34,6 +35,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bpfProgAttach", Napi::Function::New(env, BpfProgAttach));
   exports.Set("bpfProgQuery", Napi::Function::New(env, BpfProgQuery));
   exports.Set("bpfProgGetFdById", Napi::Function::New(env, BpfProgGetFdById));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
+  exports.Set("pidfdSignal", Napi::Function::New(env, PidfdSignal));
+  exports.Set("pidfdWait", Napi::Function::New(env, PidfdWait));
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
   RegisterSpawn(env, exports);
   return exports;
 }

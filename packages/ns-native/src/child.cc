@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -317,6 +319,63 @@ void RunChild(const ChildPlan& plan) {
   DropCapabilities(plan);
   SetNoNewPrivileges(plan);
   Exec(plan);
+}
+
+namespace {
+
+// The exec'd program (F), a child of RunExecChild inside the container's PID namespace: the same steps as the
+// tail of RunChild, then the user. Groups and gid before the capability drop (setgroups needs CAP_SETGID);
+// the uid after it, so a uid away from 0 clears the effective set as the kernel does (capabilities(7)).
+[[noreturn]] void RunExecProgram(const ChildPlan& plan) {
+  if (plan.pty) {
+    SetupPty(plan);
+    close(plan.controlSock);
+  } else {
+    SetupFds(plan);
+  }
+  CloseExtraFds(plan);
+  EnterCwd(plan);
+  ResetSignals(plan);
+  if (setgroups(0, nullptr) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setgroups", nullptr);
+  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setresgid", nullptr);
+  if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
+  DropCapabilities(plan);
+  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setresuid", nullptr);
+  SetNoNewPrivileges(plan);
+  Exec(plan);
+}
+
+}  // namespace
+
+void RunExecChild(const ChildPlan& plan) {
+  close(plan.syncWriteParent);
+  close(plan.errorReadParent);
+  close(plan.reportReadParent);
+  if (plan.controlSockParent >= 0) close(plan.controlSockParent);
+  // If `ctr exec` dies, this process goes; the program, reparented to the container's PID 1, stays (docker's
+  // behaviour), and with a terminal it gets SIGHUP when the master closes.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) FailSetup(plan, CTR_STAGE_PDEATHSIG, errno, "prctl", nullptr);
+  WaitForGo(plan);
+  // One setns on a pidfd joins every namespace at once (Linux 5.8); a mount namespace may only be joined by
+  // a single-threaded process, which this copy of one Node thread is. Root and cwd move to the container's.
+  if (setns(plan.joinPidfd, plan.joinFlags) < 0) FailSetup(plan, CTR_STAGE_JOIN, errno, "setns", nullptr);
+  // setns(CLONE_NEWPID) places only children in the namespace: fork.
+  long pid = syscall(SYS_clone, SIGCHLD, 0, nullptr, nullptr, 0);
+  if (pid < 0) FailSetup(plan, CTR_STAGE_JOIN, errno, "clone", nullptr);
+  if (pid == 0) RunExecProgram(plan);
+  int32_t report = static_cast<int32_t>(pid);
+  ssize_t ignored = write(plan.reportWrite, &report, sizeof report);
+  (void)ignored;
+  close(plan.reportWrite);
+  close(plan.errorWrite);  // the program holds it until its exec: the runtime's read then sees EOF
+  if (plan.controlSock >= 0) close(plan.controlSock);
+  siginfo_t info;
+  for (;;) {
+    memset(&info, 0, sizeof info);
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED) == 0) break;
+    if (errno != EINTR) _exit(125);
+  }
+  _exit(info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status);
 }
 
 }  // namespace ctr

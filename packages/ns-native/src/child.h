@@ -79,6 +79,14 @@ struct ChildPlan {
   char* const* envp;
 
   SecurityPlan security;
+
+  // `ctr exec` (RunExecChild): the namespaces of the running container behind joinPidfd, joined with one
+  // setns; the program's host pid goes to reportWrite. Unused (zero) for a new container.
+  int joinPidfd;
+  int joinFlags;
+  int reportWrite;
+  int reportReadParent;
+  unsigned uid, gid;  // the program's ids (0: the container's root)
 };
 
 // Reports `syscall` failing with `err` at `stage` to the parent and _exit(127)s. Async-signal-safe.
@@ -87,5 +95,10 @@ struct ChildPlan {
 
 // Runs the setup sequence and execs; never returns. On failure writes a ctr_setup_failure and _exit(127)s.
 [[noreturn]] void RunChild(const ChildPlan& plan);
+
+// `ctr exec`: waits for "go", joins the container's namespaces (one setns on its pidfd), forks the program so
+// it is inside the PID namespace (stdio, cwd, user, capabilities, no_new_privs, seccomp as the container's
+// PID 1 got them), reports its pid and exits with its status (128+N for a death by signal N). Never returns.
+[[noreturn]] void RunExecChild(const ChildPlan& plan);
 
 }  // namespace ctr

@@ -25,7 +25,9 @@ Napi::Value LoadInitImage(const Napi::CallbackInfo& info) {
     close(src);
     ThrowErrno(env, err, "fstat", path.c_str());
   }
-  int mem = memfd_create("ctr-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  // The memfd's name is what /proc/PID/exe shows (e.g. "/memfd:ctr-shim (deleted)").
+  std::string name = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "ctr-init";
+  int mem = memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mem < 0) {
     int err = errno;
     close(src);

@@ -32,6 +32,8 @@ enum ctr_stage {
   CTR_STAGE_NO_NEW_PRIVS,
   CTR_STAGE_SECCOMP,
   CTR_STAGE_EXEC,
+  CTR_STAGE_JOIN, /* ctr exec: setns into a running container, and the fork into its PID namespace */
+  CTR_STAGE_USER, /* ctr exec -u: setgroups, setresgid, setresuid */
 };
 
 struct ctr_setup_failure {

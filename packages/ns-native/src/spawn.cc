@@ -7,6 +7,7 @@
 #include "spawn.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -29,15 +30,11 @@
 #include "exit_watch.h"
 #include "fd_passing.h"
 #include "layer.h"
+#include "supervisor.h"
 #include "userns.h"
 
 namespace ctr {
 namespace {
-
-// linux/sched.h's struct clone_args clashes with glibc's <sched.h>; this is its v0 layout (clone(2)).
-struct CloneArgs {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-};
 
 const char* StageName(int stage) {
   switch (stage) {
@@ -63,6 +60,8 @@ const char* StageName(int stage) {
     case CTR_STAGE_FDS: return "fds";
     case CTR_STAGE_SECCOMP: return "seccomp";
     case CTR_STAGE_EXEC: return "exec";
+    case CTR_STAGE_JOIN: return "join";
+    case CTR_STAGE_USER: return "user";
     default: return "unknown";
   }
 }
@@ -85,6 +84,14 @@ class Plan {
   IdMapping mapping{};
   std::string layer;  // empty: the container writes into the rootfs itself
   LayerSlots slots;
+  // options.supervisor: the container is cloned by a launcher that becomes ctr-shim (src/supervisor.h).
+  bool supervised = false;
+  bool supervisorOwnsTerminal = false;  // the pty master goes to the shim, not to start()
+  bool supervisorStarts = false;        // the shim holds "go" and the failure pipe (`ctr create` + `ctr start`)
+  SupervisorPlan sup{};
+  std::vector<std::string> supArgs;
+  std::vector<int> keepFds;
+  char pidfdDigits[SupervisorPlan::kDigits] = {};
 
   const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
   char* const* KeepArgv(const std::vector<std::string>& items) {
@@ -290,10 +297,14 @@ void AddSecurity(Napi::Env env, Napi::Object opts, Plan& plan) {
   }
 }
 
-// The fds the parent keeps after clone.
+// The fds the parent keeps after clone. Supervised: `pidfd` comes from pidfd_open (the container is the
+// shim's child), and `reapFd` is the shim's pidfd (the shim is ours to reap); else both are the child's.
 struct Spawned {
   pid_t pid;
   int pidfd, syncFd, errorFd, terminalSock;
+  pid_t supervisorPid;
+  int reapFd;
+  int reportFd;  // exec: where the program's pid arrives after start(), -1 otherwise
 };
 
 Napi::Object ExitStatusObject(Napi::Env env, ExitStatus status) {
@@ -308,6 +319,7 @@ class Container : public Napi::ObjectWrap<Container> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Container",
                        {InstanceAccessor<&Container::Pid>("pid"), InstanceAccessor<&Container::Pidfd>("pidfd"),
+                        InstanceAccessor<&Container::SupervisorPid>("supervisorPid"),
                         InstanceMethod<&Container::Start>("start"), InstanceMethod<&Container::OnExit>("onExit"),
                         InstanceMethod<&Container::Kill>("kill"), InstanceMethod<&Container::Abort>("abort")});
   }
@@ -321,6 +333,11 @@ class Container : public Napi::ObjectWrap<Container> {
     syncFd_ = s.syncFd;
     errorFd_ = s.errorFd;
     terminalSock_ = s.terminalSock;
+    supervisorPid_ = s.supervisorPid;
+    reapFd_ = s.reapFd;
+    reportFd_ = s.reportFd;
+    // Started by its shim (supervisor.holdsStart): never ours to start, or to kill when this handle goes.
+    if (syncFd_ < 0) started_ = true;
   }
 
   ~Container() override {
@@ -328,11 +345,14 @@ class Container : public Napi::ObjectWrap<Container> {
     // caller owns it) — it cannot be reaped without blocking, so it is left to onExit()/abort().
     if (!started_ && !reaped_) KillAndReap();
     ClosePipes();
-    CloseFd(pidfd_);
+    CloseReapFd();
   }
 
  private:
   Napi::Value Pid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), pid_); }
+  Napi::Value SupervisorPid(const Napi::CallbackInfo& info) {
+    return supervisorPid_ > 0 ? Napi::Value(Napi::Number::New(info.Env(), supervisorPid_)) : info.Env().Undefined();
+  }
   Napi::Value Pidfd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), pidfd_); }
 
   // start(): { ptyMaster?: number }
@@ -345,6 +365,7 @@ class Container : public Napi::ObjectWrap<Container> {
     do w = write(syncFd_, "G", 1);
     while (w < 0 && errno == EINTR);
     CloseFd(syncFd_);
+    if (reportFd_ >= 0) ReadExecReport();
 
     ctr_setup_failure record{};
     size_t got = 0;
@@ -388,7 +409,7 @@ class Container : public Napi::ObjectWrap<Container> {
     if (reaped_) throw Napi::Error::New(env, "container was already reaped");
     if (watch_ != nullptr) throw Napi::Error::New(env, "onExit was already called");
     callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-    watch_ = PidfdWatch::Start(env, pidfd_, &Container::OnPidfdReadable, this);
+    watch_ = PidfdWatch::Start(env, reapFd_, &Container::OnPidfdReadable, this);
     Ref();  // keep this object (and its callback) alive while the poll handle keeps the loop alive
     return env.Undefined();
   }
@@ -418,12 +439,12 @@ class Container : public Napi::ObjectWrap<Container> {
   static void OnPidfdReadable(void* data) {
     auto* self = static_cast<Container*>(data);
     ExitStatus status{};
-    int reaped = ReapPidfd(self->pidfd_, false, &status);
+    int reaped = ReapPidfd(self->reapFd_, false, &status);
     if (reaped == 0) return;  // spurious wakeup: still running
     // ECHILD would mean someone else reaped it (a waitpid(-1) elsewhere): the status is unknown, both null.
     if (reaped > 0) self->status_ = status;
     self->reaped_ = true;
-    CloseFd(self->pidfd_);
+    self->CloseReapFd();
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
     Napi::FunctionReference callback = std::move(self->callback_);
@@ -445,13 +466,27 @@ class Container : public Napi::ObjectWrap<Container> {
   void KillAndReap() {
     // SIGKILL on a child that already exited (a zombie) is harmless; the reap below collects its real status.
     syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+    if (reapFd_ != pidfd_) {
+      syscall(SYS_pidfd_send_signal, reapFd_, SIGKILL, nullptr, 0);
+      // The container is the shim's child, not ours: it is gone once its pidfd polls readable.
+      pollfd pfd{pidfd_, POLLIN, 0};
+      while (poll(&pfd, 1, 5000) < 0 && errno == EINTR) {
+      }
+    }
     Reap();
   }
 
+  // Reaps our child: the container itself, or its shim when supervised (which reaped the container).
   void Reap() {
     ExitStatus status{};
-    if (ReapPidfd(pidfd_, true, &status) > 0) status_ = status;
+    if (ReapPidfd(reapFd_, true, &status) > 0) status_ = status;
     reaped_ = true;
+    CloseReapFd();
+  }
+
+  void CloseReapFd() {
+    if (reapFd_ != pidfd_) CloseFd(reapFd_);
+    reapFd_ = -1;
     CloseFd(pidfd_);
   }
 
@@ -459,10 +494,31 @@ class Container : public Napi::ObjectWrap<Container> {
     CloseFd(syncFd_);
     CloseFd(errorFd_);
     CloseFd(terminalSock_);
+    CloseFd(reportFd_);
   }
 
-  pid_t pid_ = -1;
-  int pidfd_ = -1, syncFd_ = -1, errorFd_ = -1, terminalSock_ = -1;
+  // exec: the joining process forked the program; from now on `pid` and kill() mean the program (it is not
+  // our child: the joining process, which we reap, exits with its status). EOF: joining failed, and the
+  // error pipe says why.
+  void ReadExecReport() {
+    int32_t pid = 0;
+    size_t got = 0;
+    while (got < sizeof pid) {
+      ssize_t n = read(reportFd_, reinterpret_cast<char*>(&pid) + got, sizeof pid - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    CloseFd(reportFd_);
+    if (got != sizeof pid || pid <= 0) return;
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+    if (fd < 0) return;  // already gone and reaped: kill() then reports false
+    pid_ = pid;
+    pidfd_ = fd;
+  }
+
+  pid_t pid_ = -1, supervisorPid_ = -1;
+  int pidfd_ = -1, syncFd_ = -1, errorFd_ = -1, terminalSock_ = -1, reapFd_ = -1, reportFd_ = -1;
   bool started_ = false, reaped_ = false;
   ExitStatus status_{-1, 0};  // both null in JS until reaped
   PidfdWatch* watch_ = nullptr;
@@ -529,6 +585,22 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
     throw Napi::TypeError::New(env, "options.stdio.kind must be 'pty' or 'fds'");
   }
 
+  Napi::Value supervisor = opts.Get("supervisor");
+  if (supervisor.IsObject()) {
+    Napi::Object sup = supervisor.As<Napi::Object>();
+    plan.supervised = true;
+    plan.sup.imageFd = static_cast<int>(Uint32Option(sup, "imageFd"));
+    plan.supArgs = StringArrayOption(sup, "args");
+    plan.supervisorOwnsTerminal = c.pty && sup.Get("ownsTerminal").ToBoolean();
+    plan.supervisorStarts = sup.Get("holdsStart").ToBoolean();
+    // Detached (the shim takes the output, or the start): no fd 0-2 of this process is the container's stdio.
+    plan.sup.nullStdio = plan.supervisorOwnsTerminal || plan.supervisorStarts || sup.Get("detached").ToBoolean();
+    Napi::Value keep = sup.Get("keepFds");
+    if (!keep.IsArray()) throw Napi::TypeError::New(env, "options.supervisor.keepFds must be an array");
+    for (uint32_t i = 0; i < keep.As<Napi::Array>().Length(); i++)
+      plan.keepFds.push_back(keep.As<Napi::Array>().Get(i).As<Napi::Number>().Int32Value());
+  }
+
   plan.skippedNs = TestSkippedNamespaces(env);
   c.newCgroupNs = PathExists("/proc/self/ns/cgroup") && !(plan.skippedNs & CLONE_NEWCGROUP);
   c.setHostname = !(plan.skippedNs & CLONE_NEWUTS);
@@ -558,6 +630,109 @@ void AddInitArgv(Plan& plan) {
   plan.child.initArgv = plan.KeepArgv(init);
 }
 
+// The shim's command line (see init/ctr-shim.c): the caller's arguments, then the fds only known now. The
+// container's pidfd number is known only in the launcher, which writes it into pidfdDigits.
+void AddSupervisorArgv(Plan& plan, int reportWrite, int terminalSock, int syncWrite, int errorRead) {
+  std::vector<std::string> argv = {"ctr-shim"};
+  argv.insert(argv.end(), plan.supArgs.begin(), plan.supArgs.end());
+  argv.insert(argv.end(), {"-r", std::to_string(reportWrite), "-p", ""});
+  size_t digitsAt = argv.size() - 1;
+  plan.keepFds.push_back(reportWrite);
+  if (plan.supervisorOwnsTerminal) {
+    argv.insert(argv.end(), {"-t", std::to_string(terminalSock)});
+    plan.keepFds.push_back(terminalSock);
+  }
+  if (plan.supervisorStarts) {
+    argv.insert(argv.end(), {"-g", std::to_string(syncWrite), "-f", std::to_string(errorRead)});
+    plan.keepFds.push_back(syncWrite);
+    plan.keepFds.push_back(errorRead);
+  }
+  auto* items = const_cast<char**>(plan.KeepArgv(argv));
+  items[digitsAt] = plan.pidfdDigits;
+  plan.sup.argv = items;
+  plan.sup.pidfdDigits = plan.pidfdDigits;
+  plan.sup.reportWrite = reportWrite;
+  plan.sup.keepFds = plan.keepFds.data();
+  plan.sup.keepCount = static_cast<int>(plan.keepFds.size());
+}
+
+// Supervised: reads what the launcher and the shim report (the container's pid, then 'R' once the shim runs).
+pid_t ReadSupervisorReport(Napi::Env env, int fd) {
+  int32_t pid = 0;
+  char ready = 0;
+  size_t got = 0;
+  while (got < sizeof pid + 1) {
+    char* dst = got < sizeof pid ? reinterpret_cast<char*>(&pid) + got : &ready;
+    size_t want = got < sizeof pid ? sizeof pid - got : 1;
+    ssize_t n = read(fd, dst, want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got >= sizeof pid && pid < 0) ThrowErrno(env, -pid, "clone3");
+  if (got != sizeof pid + 1 || ready != 'R')
+    throw Napi::Error::New(env, "the container's supervisor (ctr-shim) did not start");
+  return pid;
+}
+
+// The pipes (and the socketpair, for a pty or a user namespace) between this process and a child it clones:
+// "go" (sync), the setup failure record (error), and for a supervised spawn or an exec the pid report. The
+// child's ends are closed here once the clone is done.
+struct Channels {
+  int sync[2] = {-1, -1}, error[2] = {-1, -1}, report[2] = {-1, -1}, sockets[2] = {-1, -1};
+
+  // Throws with nothing left open.
+  void Open(Napi::Env env, bool withReport, bool withSockets) {
+    const char* failed = nullptr;
+    if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(error, O_CLOEXEC) < 0 || (withReport && pipe2(report, O_CLOEXEC) < 0))
+      failed = "pipe2";
+    else if (withSockets && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0)
+      failed = "socketpair";
+    if (failed == nullptr) return;
+    int err = errno;
+    CloseAll();
+    ThrowErrno(env, err, failed);
+  }
+  void Wire(ChildPlan& c) const {
+    c.syncRead = sync[0];
+    c.syncWriteParent = sync[1];
+    c.errorReadParent = error[0];
+    c.errorWrite = error[1];
+    c.reportReadParent = report[0];
+    c.reportWrite = report[1];
+    c.controlSockParent = sockets[0];
+    c.controlSock = sockets[1];
+  }
+  void CloseChildEnds() {
+    CloseFd(sync[0]);
+    CloseFd(error[1]);
+    CloseFd(report[1]);
+    CloseFd(sockets[1]);
+  }
+  void CloseAll() {
+    for (int* fds : {sync, error, report, sockets}) {
+      CloseFd(fds[0]);
+      CloseFd(fds[1]);
+    }
+  }
+};
+
+// clone3 with every signal blocked across it: the child must not run Node's handlers (they write to libuv's
+// signal pipe, shared with us) before it has reset them to SIG_DFL. No stack given and no CLONE_VM: the child
+// continues in `runChild` on a copy-on-write image, like fork(), and never returns. errno is kept.
+template <typename Child>
+long CloneBlocked(CloneArgs& args, Child runChild) {
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid == 0) runChild();
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  errno = err;
+  return pid;
+}
+
 // spawnContainer(options): Container — the child is cloned and waits for start().
 Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -566,59 +741,63 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   BuildPlan(env, opts, plan);
   ChildPlan& c = plan.child;
 
-  int syncPipe[2] = {-1, -1}, errorPipe[2] = {-1, -1}, sockets[2] = {-1, -1};
-  auto closeAll = [&] {
-    for (int* fds : {syncPipe, errorPipe, sockets}) {
-      CloseFd(fds[0]);
-      CloseFd(fds[1]);
-    }
-  };
-  if (pipe2(syncPipe, O_CLOEXEC) < 0 || pipe2(errorPipe, O_CLOEXEC) < 0) {
-    int err = errno;
-    closeAll();
-    ThrowErrno(env, err, "pipe2");
-  }
   bool sendsTrees = plan.userns || !plan.layer.empty();
-  if ((c.pty || sendsTrees) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
-    int err = errno;
-    closeAll();
-    ThrowErrno(env, err, "socketpair");
-  }
-  c.syncRead = syncPipe[0];
-  c.syncWriteParent = syncPipe[1];
-  c.errorReadParent = errorPipe[0];
-  c.errorWrite = errorPipe[1];
-  c.controlSockParent = sockets[0];
-  c.controlSock = sockets[1];
+  Channels ch;
+  ch.Open(env, plan.supervised, c.pty || sendsTrees);
+  ch.Wire(c);
+  // The container itself has no report pipe (only its launcher writes one): nothing for it to close.
+  c.reportReadParent = c.reportWrite = -1;
+  int* report = ch.report;
+  int* sockets = ch.sockets;
+  auto closeAll = [&] { ch.CloseAll(); };
   AddInitArgv(plan);
 
   int pidfd = -1;
   CloneArgs args{};
-  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_PIDFD;
+  uint64_t containerFlags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
   // One clone: the kernel creates the user namespace first and makes it the owner of the others, which is
   // what lets the child mount proc and sysfs in them (sysfs needs the netns owned by the mounter's userns).
-  if (plan.userns) args.flags |= CLONE_NEWUSER;
-  args.flags &= ~static_cast<uint64_t>(plan.skippedNs);
+  if (plan.userns) containerFlags |= CLONE_NEWUSER;
+  containerFlags &= ~static_cast<uint64_t>(plan.skippedNs);
+  if (plan.supervised) {
+    AddSupervisorArgv(plan, report[1], sockets[0], ch.sync[1], ch.error[0]);
+    plan.sup.reportReadParent = report[0];
+    plan.sup.containerFlags = containerFlags;
+    args.flags = CLONE_PIDFD;  // the launcher: an ordinary child, which clones the container itself
+  } else {
+    args.flags = containerFlags | CLONE_PIDFD;
+  }
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;  // libuv's SIGCHLD handler only waitpid()s its own pids, so this is harmless
 
-  // All signals blocked across clone: the child must not run Node's handlers (they write to libuv's signal
-  // pipe, shared with us) before it has reset them to SIG_DFL.
-  sigset_t all, saved;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &saved);
-  // No stack given and no CLONE_VM: the child continues here on a copy-on-write image, like fork().
-  long pid = syscall(SYS_clone3, &args, sizeof args);
-  if (pid == 0) RunChild(c);
+  long pid = CloneBlocked(args, [&] {
+    if (plan.supervised) RunLauncher(plan.sup, c);
+    RunChild(c);
+  });
   int cloneErr = errno;
-  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
-
-  CloseFd(syncPipe[0]);
-  CloseFd(errorPipe[1]);
-  CloseFd(sockets[1]);
+  ch.CloseChildEnds();
   if (pid < 0) {
     closeAll();
     ThrowErrno(env, cloneErr, "clone3");
+  }
+  int reapFd = pidfd;
+  pid_t supervisorPid = -1;
+  if (plan.supervised) {
+    supervisorPid = static_cast<pid_t>(pid);
+    try {
+      pid = ReadSupervisorReport(env, report[0]);
+      CloseFd(report[0]);
+      pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+      if (pidfd < 0) ThrowErrno(env, errno, "pidfd_open");
+      // pidfd_open's fd is CLOEXEC already (pidfd_open(2)).
+    } catch (const Napi::Error&) {
+      syscall(SYS_pidfd_send_signal, reapFd, SIGKILL, nullptr, 0);
+      ExitStatus ignored{};
+      ReapPidfd(reapFd, true, &ignored);
+      CloseFd(reapFd);
+      closeAll();
+      throw;
+    }
   }
   if (sendsTrees) {
     try {
@@ -628,15 +807,83 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     } catch (const Napi::Error&) {
       // The child still waits for "go": nothing of it exists outside its namespaces yet.
       syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+      if (reapFd != pidfd) {
+        syscall(SYS_pidfd_send_signal, reapFd, SIGKILL, nullptr, 0);
+        CloseFd(pidfd);
+      }
       ExitStatus ignored{};
-      ReapPidfd(pidfd, true, &ignored);
-      CloseFd(pidfd);
+      ReapPidfd(reapFd, true, &ignored);
+      CloseFd(reapFd);
       closeAll();
       throw;
     }
   }
-  if (!c.pty) CloseFd(sockets[0]);  // it only carried the trees
-  Spawned spawned{static_cast<pid_t>(pid), pidfd, syncPipe[1], errorPipe[0], sockets[0]};
+  // Without a pty it only carried the trees; a shim that owns the terminal has its own copy.
+  if (!c.pty || plan.supervisorOwnsTerminal) CloseFd(sockets[0]);
+  // The shim holds "go" now: ours would keep the container from seeing end-of-file if its shim died.
+  if (plan.supervisorStarts) {
+    CloseFd(ch.sync[1]);
+    CloseFd(ch.error[0]);
+  }
+  Spawned spawned{static_cast<pid_t>(pid), pidfd, ch.sync[1], ch.error[0], sockets[0], supervisorPid, reapFd, -1};
+  auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
+  return ctor->New({Napi::External<Spawned>::New(env, &spawned)});
+}
+
+// execInContainer(options): Container — `ctr exec`. options: joinPidfd (the container's PID 1), joinFlags
+// (CLONE_NEW* of the namespaces to join), argv, execCandidates, env, cwd, stdio, security, user?: {uid, gid}.
+// The joining process is cloned now and waits for start(), so the caller can first place it in the
+// container's cgroup (the program inherits it).
+Napi::Value ExecInContainer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object opts = info[0].As<Napi::Object>();
+  Plan plan;
+  ChildPlan& c = plan.child;
+  c.joinPidfd = static_cast<int>(Uint32Option(opts, "joinPidfd"));
+  c.joinFlags = static_cast<int>(Uint32Option(opts, "joinFlags"));
+  c.cwd = plan.Keep(StringOption(opts, "cwd"));
+  plan.argv = StringArrayOption(opts, "argv");
+  plan.candidates = StringArrayOption(opts, "execCandidates");
+  if (plan.argv.empty() || plan.candidates.empty())
+    throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
+  // Candidates and argv reach the program through ctr-init's command line (AddInitArgv), as for a container.
+  c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
+  c.initFd = static_cast<int>(Uint32Option(opts, "initFd"));  // ctr-init -x: the program's only exec
+  Napi::Object stdio = opts.Get("stdio").As<Napi::Object>();
+  if (StringOption(stdio, "kind") == "pty") {
+    c.pty = true;
+    c.rows = static_cast<unsigned short>(Uint32Option(stdio, "rows"));
+    c.cols = static_cast<unsigned short>(Uint32Option(stdio, "cols"));
+  } else {
+    Napi::Array fds = stdio.Get("fds").As<Napi::Array>();
+    for (uint32_t i = 0; i < 3; i++) c.stdioFds[i] = fds.Get(i).As<Napi::Number>().Int32Value();
+  }
+  Napi::Value user = opts.Get("user");
+  if (user.IsObject()) {
+    c.uid = Uint32Option(user.As<Napi::Object>(), "uid");
+    c.gid = Uint32Option(user.As<Napi::Object>(), "gid");
+  }
+  AddSecurity(env, opts, plan);
+  plan.Finish();
+
+  Channels ch;
+  ch.Open(env, true, c.pty);
+  ch.Wire(c);
+  AddInitArgv(plan);
+
+  int pidfd = -1;
+  CloneArgs args{};
+  args.flags = CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  long pid = CloneBlocked(args, [&] { RunExecChild(c); });
+  int cloneErr = errno;
+  ch.CloseChildEnds();
+  if (pid < 0) {
+    ch.CloseAll();
+    ThrowErrno(env, cloneErr, "clone3");
+  }
+  Spawned spawned{static_cast<pid_t>(pid), pidfd, ch.sync[1], ch.error[0], ch.sockets[0], -1, pidfd, ch.report[0]};
   auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
   return ctor->New({Napi::External<Spawned>::New(env, &spawned)});
 }
@@ -647,6 +894,7 @@ void RegisterSpawn(Napi::Env env, Napi::Object exports) {
   auto* ctor = new Napi::FunctionReference(Napi::Persistent(Container::Define(env)));
   env.SetInstanceData(ctor);  // freed by node-addon-api when the env is torn down
   exports.Set("spawnContainer", Napi::Function::New(env, SpawnContainer));
+  exports.Set("execInContainer", Napi::Function::New(env, ExecInContainer));
 }
 
 }  // namespace ctr

@@ -1,10 +1,13 @@
-// run.ts — `ctr run [OPTIONS] [ROOTFS] [COMMAND [ARG...]]`: parse docker-style flags, call runContainer, map
-// the result to an exit status. All orchestration lives in ../runtime/run.ts; which positional is the rootfs,
-// in ../runtime/rootfs-store.ts.
+// run.ts — `ctr run [OPTIONS] [ROOTFS] [COMMAND [ARG...]]` and `ctr create`'s flags: parse docker-style flags,
+// call runContainer, map the result to an exit status. All orchestration lives in ../runtime/run.ts; which
+// positional is the rootfs, in ../runtime/rootfs-store.ts; this file adds only the CLI's signal forwarding
+// (./signals.ts).
 import { many, one, parseVerbArgs } from '../args.js';
 import { rootfsStore } from '../runtime/config.js';
 import { splitRunPositionals } from '../runtime/rootfs-store.js';
+import type { CreateOptions } from '../runtime/create.js';
 import { runContainer } from '../runtime/run.js';
+import { forwardSignals } from './signals.js';
 import { formatSize } from '@ctr/cgroups';
 
 const help = () => `Usage: ctr run [OPTIONS] [ROOTFS] [COMMAND [ARG...]]
@@ -13,9 +16,14 @@ Run COMMAND (default /bin/bash, else /bin/sh) in new mount, PID, UTS, IPC, netwo
 with ROOTFS as / . ROOTFS is a path to a directory (with a '/': rootfs/default, ./mine) or the name of a
 rootfs ctr built in ${rootfsStore} (CTR_ROOTFS_DIR); when the first argument is neither, it starts
 COMMAND in the rootfs "default" (ctr rootfs build).
-ROOTFS is never modified: the container writes to its own layer, removed when it exits.
+ROOTFS is never modified: the container writes to its own layer, removed with the container.
+A foreground run ends with its command and is removed; a detached one (-d) keeps running under its supervisor
+(ctr-shim) and stays, stopped, until 'ctr rm' (unless --rm).
 
 Options:
+  -d, --detach             run in the background: print the name once the command runs, and return
+      --rm                 remove the container when it stops (a foreground run always is)
+      --restart no         restart policy (only "no")
       --name NAME          container name (default: generated)
   -h, --hostname NAME      hostname inside (default: the container name)
   -e, --env K=V            set an environment variable (repeatable; -e K copies ctr's value)
@@ -68,17 +76,24 @@ const options = {
   privileged: { type: 'boolean' },
   userns: { type: 'string' },
   device: { type: 'string', multiple: true },
+  detach: { type: 'boolean', short: 'd' },
+  rm: { type: 'boolean' },
+  restart: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
-export async function main(argv: string[]): Promise<number> {
+/** `ctr run`'s flags as CreateOptions (shared with `ctr create`); undefined after --help. */
+export function parseRunFlags(verb: string, argv: string[], usage: string): CreateOptions | undefined {
   const { values: v, positionals } = parseVerbArgs(argv, options, true);
   if (v.help) {
-    process.stdout.write(help());
-    return 0;
+    process.stdout.write(usage);
+    return undefined;
   }
   const { rootfs, command } = splitRunPositionals(positionals, one(v.workdir));
-  const result = await runContainer({
+  return {
+    detach: Boolean(v.detach),
+    autoRemove: Boolean(v.rm),
+    restart: one(v.restart),
     rootfs,
     command,
     name: one(v.name),
@@ -103,7 +118,21 @@ export async function main(argv: string[]): Promise<number> {
     privileged: Boolean(v.privileged),
     userns: one(v.userns),
     device: many(v.device),
-  });
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const flags = parseRunFlags('run', argv, help());
+  if (!flags) return 0;
+  const signals = flags.detach ? undefined : forwardSignals();
+  const result = await runContainer({
+    ...flags,
+    ...(signals ? { onStart: (_state, control) => signals.target(control) } : {}),
+  }).finally(() => signals?.dispose());
+  if (result.detached) {
+    process.stdout.write(`${result.name}\n`);
+    return 0;
+  }
   if (result.oomKilled) {
     const limit = result.memoryLimit === undefined ? '' : `: limit ${formatSize(result.memoryLimit)}`;
     process.stderr.write(`ctr: out of memory${limit}\n`);

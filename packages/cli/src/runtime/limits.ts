@@ -60,6 +60,9 @@ function num(flag: string, value: string | number, integer: boolean): number {
 
 const flagOf: Record<string, string> = { cpus: '--cpus', memory: '--memory', memorySwap: '--memory-swap', pids: '--pids-limit' };
 
+/** Where container `id`'s group lives, below ctr's own cgroup in each hierarchy. */
+export const cgroupPathOf = (id: string): string => `ctr/${id}`;
+
 /** Parses and validates the limit flags; throws before anything is created. */
 export function prepareLimits(opts: LimitOptions): PreparedLimits {
   const limits: CgroupLimits = {};
@@ -83,7 +86,7 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
     ...(limits.memory !== undefined && limits.memory > 0 ? { memory: limits.memory } : {}),
     ...(asked ? { summary: { ...limits } as Record<string, number> } : {}),
     create(id, devices) {
-      const path = `ctr/${id}`;
+      const path = cgroupPathOf(id);
       const ownerCgroups = readFileSync('/proc/self/cgroup', 'utf8');
       let manager: CgroupManager | undefined;
       try {

@@ -1,7 +1,7 @@
 // network.ts — the bridge network of one container: an address from IPAM, then @ctr/netns wires the veth
 // (peer born inside the container's netns), the bridge port, addresses and routes over rtnetlink.
-// Leases are held by the supervising `ctr run` process (pid + start time), so a crashed supervisor's lease is
-// reclaimable. The subnet comes from config.ts; ctr refuses a subnet that a host route it did not create
+// Leases are held by the container's ctr-shim (pid + start time), so the lease of a container whose shim is
+// gone is reclaimable. The subnet comes from config.ts; ctr refuses a subnet that a host route it did not create
 // already covers, since packets would then go two ways. See: rtnetlink(7), veth(4).
 import path from 'node:path';
 import {
@@ -47,14 +47,14 @@ export function checkOverlap(sock: NetlinkSocket): void {
   }
 }
 
-export function connectBridge(opts: { owner: string; containerPid: number; requestedIp?: string; id: string }): BridgeLink {
+export function connectBridge(opts: { owner: string; holderPid: number; containerPid: number; requestedIp?: string; id: string }): BridgeLink {
   const sock = NetlinkSocket.open();
   try {
     checkOverlap(sock);
     const leases = ipam();
     let lease;
     try {
-      lease = leases.allocate({ owner: opts.owner, pid: process.pid, ...(opts.requestedIp ? { requested: opts.requestedIp } : {}) });
+      lease = leases.allocate({ owner: opts.owner, pid: opts.holderPid, ...(opts.requestedIp ? { requested: opts.requestedIp } : {}) });
     } catch (err) {
       if (opts.requestedIp) throw asCtrError(err, `cannot use --ip ${opts.requestedIp}`);
       throw asCtrError(err, 'no address for the container');

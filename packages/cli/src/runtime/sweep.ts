@@ -1,14 +1,22 @@
-// sweep.ts — releases what containers of a dead `ctr run` left behind (kill -9, power loss of the
-// supervisor). Their PID 1 died with the supervisor (PR_SET_PDEATHSIG), which also destroyed the netns and so
-// the veth pair, and the mount namespace and so the overlay; what remains is host state: the cgroup, the IP
-// lease, the writable layer directory and the state file. Every ctr command calls this first, so the next
-// command after a crash reclaims them.
+// sweep.ts — releases what containers without an owner left behind. A container is owned while its creating
+// ctr or its ctr-shim runs (state.ts `isLive`), and the sweep never acts on those. Without an owner:
+//   - a container that never started (ctr killed mid-create) or that was to be removed when it stopped (a
+//     foreground run whose ctr was SIGKILLed, `--rm`) is released and its files removed;
+//   - a stopped container that was not removed keeps its state, exit status, log and writable layer for
+//     `ps -a`, `logs`, `inspect`; only its cgroup, veth and lease are released (once), as docker frees a
+//     stopped container's IP.
+// Layers whose state file is gone (a reboot emptied /run) are removed too.
+// Every ctr command calls this first, so the next command after a crash reclaims everything.
 import { layerDirOf, listLayers, removeLayer } from './layer.js';
-import { containerCgroup } from './limits.js';
 import { ipam } from './network.js';
-import { isLive, readAllStates, removeState } from './state.js';
+import { releaseResources, removeContainerFiles } from './release.js';
+import { waitForShim } from './control.js';
+import {
+  creatorAlive, hasStarted, isLive, readAllStates, removeDeadWritersFiles, statusOf, supervisorAlive, updateState,
+} from './state.js';
 
 export async function sweepStale(): Promise<void> {
+  removeDeadWritersFiles();
   // Layers are listed BEFORE the states are read: `ctr run` writes its state file before it creates its layer,
   // so a layer seen here whose id no state file names was not being made by a live run at that moment. It is
   // an orphan (its state file is gone: a reboot emptied /run, or someone removed it).
@@ -24,24 +32,33 @@ export async function sweepStale(): Promise<void> {
     }
   }
   for (const state of states) {
+    // A container whose creator died before starting it: its PID 1 saw the sync pipe close and is exiting, and
+    // its shim follows within milliseconds. Wait for that rather than leave it to a later command.
+    const abandoned = !creatorAlive(state) && !state.startBySupervisor && statusOf(state) === 'created';
+    if (abandoned && supervisorAlive(state)) await waitForShim(state, 2000);
     if (isLive(state)) continue;
-    if (state.cgroup) {
-      try {
-        await containerCgroup(state)?.destroy();
-      } catch {
-        // Best effort: a group that cannot be removed now (a task still exiting) is retried by the next sweep,
-        // because the state file is only removed below when this did not throw.
-        continue;
-      }
-    }
+    // Never started: a `ctr create`d container whose shim died, or one whose creating ctr died first.
+    const removable = state.autoRemove === true || !hasStarted(state);
+    if (!removable && state.released) continue;
     try {
-      // Its container is dead (or dying): nobody writes into the layer any more.
-      if (state.layer) removeLayer(state.layer);
+      await releaseResources(state);
     } catch {
-      continue; // kept with its state file, so the next sweep finds it again
+      // Best effort: a group that cannot be removed now (a task still exiting) is retried by the next sweep,
+      // because nothing below is recorded when this threw.
+      continue;
     }
-    removeState(state.name);
+    if (removable) {
+      try {
+        removeContainerFiles(state);
+      } catch {
+        continue; // a layer that cannot be removed now: kept with its state file for the next sweep
+      }
+    } else {
+      state.status = statusOf(state);
+      state.released = true;
+      updateState(state);
+    }
   }
-  // Leases carry their holder's pid and start time, so this also frees leases whose state file is gone.
+  // Leases carry their holder's pid and start time (the shim's), so this also frees leases whose state is gone.
   ipam().reclaimStale();
 }

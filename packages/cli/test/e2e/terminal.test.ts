@@ -7,16 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { cliPath, defaultRootfs, expectNothingLeaked } from '../helpers.js';
+import { cliPath, defaultRootfs, expectNothingLeaked, hasTmux } from '../helpers.js';
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const session = `ctr-tty-${process.pid}`;
 const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });

@@ -1,0 +1,35 @@
+// release.ts — gives back what a stopped container held on the host: its cgroup (after reading its OOM
+// count, which `inspect` shows afterwards), its veth (normally gone with its netns already) and its IP lease.
+// Idempotent and safe to run from several ctr commands at once: each step tolerates "already gone", and the
+// lease is released by owner (the container's id), so a lease already re-used by another container is never
+// touched. The writable layer and the files go only when the container is removed (`removeContainerFiles`).
+// See: cgroups(7), veth(4).
+import { disconnectContainer } from '@ctr/netns';
+import { containerCgroup } from './limits.js';
+import { ipam } from './network.js';
+import { removeLayer } from './layer.js';
+import { removeState, type ContainerState } from './state.js';
+
+/** Releases cgroup, veth and lease; records `oomKilled` on `state` (the caller persists it). */
+export async function releaseResources(state: ContainerState): Promise<void> {
+  if (state.released) return;
+  const cgroup = containerCgroup(state);
+  if (cgroup) {
+    try {
+      if (cgroup.oomKills() > 0) state.oomKilled = true;
+    } catch {
+      // the group is gone already (a concurrent release): its count went with it
+    }
+    await cgroup.destroy();
+  }
+  if (state.network === 'bridge') {
+    if (state.hostIfname) disconnectContainer(state.hostIfname);
+    ipam().releaseOwner(state.id);
+  }
+}
+
+/** The end of a container: its writable layer (nobody writes into it any more), then its state files. */
+export function removeContainerFiles(state: ContainerState): void {
+  if (state.layer) removeLayer(state.layer);
+  removeState(state.name);
+}

@@ -1,0 +1,38 @@
+// supervisor.h — the launcher: a single-threaded process the addon clones from Node, which clones the
+// container's PID 1 as its own child and then execs the sealed ctr-shim image (init/ctr-shim.c). The shim is
+// thereby the container's parent: it reaps it by pidfd, and the container's PR_SET_PDEATHSIG follows the shim,
+// so a container outlives the ctr command that started it. Like the clone child, the launcher runs in a copy
+// of one thread of a multi-threaded process: raw syscalls only (see the rule at the top of child.cc).
+// See: clone(2), execveat(2), close_range(2), pidfd_open(2).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+
+#include "child.h"
+
+namespace ctr {
+
+// linux/sched.h's struct clone_args clashes with glibc's <sched.h>; this is its v0 layout (clone(2)).
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+struct SupervisorPlan {
+  int imageFd;             // sealed ctr-shim memfd
+  char* const* argv;       // the shim's argv; one entry is `pidfdDigits`, filled in after the clone
+  char* pidfdDigits;       // writable buffer of kDigits bytes
+  int reportWrite;         // the container's pid (int32, or -errno) goes here; the shim then adds 'R'
+  int reportReadParent;
+  const int* keepFds;      // fds the shim keeps (pipes, the pty socket, ctr's pidfd), CLOEXEC cleared
+  int keepCount;
+  uint64_t containerFlags;  // namespace flags of the container's clone
+  bool nullStdio;           // detached: 0-2 become /dev/null before the container is cloned (see RunLauncher)
+  static constexpr int kDigits = 12;
+};
+
+// Clones the container (which runs RunChild(child)), reports its pid and execs the shim; never returns.
+[[noreturn]] void RunLauncher(const SupervisorPlan& sup, const ChildPlan& child);
+
+}  // namespace ctr
