@@ -1,4 +1,5 @@
-// @ctr/cli as a library: run containers from a Node program with the same orchestration as `ctr run`.
+// @ctr/cli as a library: the phases behind every ctr verb (create, start, exec, kill/stop, wait, remove) and
+// runContainer, which composes them; none installs a process-wide handler, so one process can run many.
 export { runContainer, execCandidates, type RunOptions, type RunResult } from './runtime/run.js';
 export { createContainer, type CreateOptions, type CreatedContainer } from './runtime/create.js';
 export { execContainer, type ExecOptions, type ExecSession } from './runtime/exec.js';
