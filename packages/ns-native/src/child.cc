@@ -201,6 +201,16 @@ void SetupFds(const ChildPlan& plan) {
   }
 }
 
+// The container's 0-2: its own pty (the master goes to the runtime over controlSock), or the given fds.
+void SetupStdio(const ChildPlan& plan) {
+  if (plan.pty) {
+    SetupPty(plan);
+    close(plan.controlSock);
+  } else {
+    SetupFds(plan);
+  }
+}
+
 void ResetSignals(const ChildPlan& plan) {
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
@@ -298,12 +308,7 @@ void RunChild(const ChildPlan& plan) {
   MakePathsReadonly(plan);
   MakeRootReadonly(plan);
 
-  if (plan.pty) {
-    SetupPty(plan);
-    close(plan.controlSock);
-  } else {
-    SetupFds(plan);
-  }
+  SetupStdio(plan);
   // Any fd a runtime thread opened (CLOEXEC or not) or that we inherited is gone before the first path
   // the container chose is resolved.
   CloseExtraFds(plan);
@@ -327,12 +332,7 @@ namespace {
 // tail of RunChild, then the user. Groups and gid before the capability drop (setgroups needs CAP_SETGID);
 // the uid after it, so a uid away from 0 clears the effective set as the kernel does (capabilities(7)).
 [[noreturn]] void RunExecProgram(const ChildPlan& plan) {
-  if (plan.pty) {
-    SetupPty(plan);
-    close(plan.controlSock);
-  } else {
-    SetupFds(plan);
-  }
+  SetupStdio(plan);
   CloseExtraFds(plan);
   EnterCwd(plan);
   ResetSignals(plan);

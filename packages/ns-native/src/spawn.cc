@@ -66,6 +66,18 @@ const char* StageName(int stage) {
   }
 }
 
+// Reads up to `size` bytes, retrying EINTR and short reads; fewer only at end of file (or an error).
+size_t ReadFull(int fd, void* buf, size_t size) {
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = read(fd, static_cast<char*>(buf) + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
 void CloseFd(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
@@ -368,13 +380,7 @@ class Container : public Napi::ObjectWrap<Container> {
     if (reportFd_ >= 0) ReadExecReport();
 
     ctr_setup_failure record{};
-    size_t got = 0;
-    while (got < sizeof record) {
-      ssize_t n = read(errorFd_, reinterpret_cast<char*>(&record) + got, sizeof record - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
+    size_t got = ReadFull(errorFd_, &record, sizeof record);
     CloseFd(errorFd_);
     if (got > 0) {
       // The reporter _exit()s right after its write (ctr-init follows its child), so no kill: the status
@@ -502,13 +508,7 @@ class Container : public Napi::ObjectWrap<Container> {
   // error pipe says why.
   void ReadExecReport() {
     int32_t pid = 0;
-    size_t got = 0;
-    while (got < sizeof pid) {
-      ssize_t n = read(reportFd_, reinterpret_cast<char*>(&pid) + got, sizeof pid - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
+    size_t got = ReadFull(reportFd_, &pid, sizeof pid);
     CloseFd(reportFd_);
     if (got != sizeof pid || pid <= 0) return;
     int fd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
@@ -660,15 +660,8 @@ void AddSupervisorArgv(Plan& plan, int reportWrite, int terminalSock, int syncWr
 pid_t ReadSupervisorReport(Napi::Env env, int fd) {
   int32_t pid = 0;
   char ready = 0;
-  size_t got = 0;
-  while (got < sizeof pid + 1) {
-    char* dst = got < sizeof pid ? reinterpret_cast<char*>(&pid) + got : &ready;
-    size_t want = got < sizeof pid ? sizeof pid - got : 1;
-    ssize_t n = read(fd, dst, want);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
+  size_t got = ReadFull(fd, &pid, sizeof pid);
+  if (got == sizeof pid) got += ReadFull(fd, &ready, 1);
   if (got >= sizeof pid && pid < 0) ThrowErrno(env, -pid, "clone3");
   if (got != sizeof pid + 1 || ready != 'R')
     throw Napi::Error::New(env, "the container's supervisor (ctr-shim) did not start");
