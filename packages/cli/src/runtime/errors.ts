@@ -40,11 +40,16 @@ export function invalid(message: string, path?: string): CtrError {
   return new CtrError(message, { code: 'ERR_CTR_INVALID', ...(path === undefined ? {} : { path }) });
 }
 
-/** Wraps any thrown value as a CtrError, keeping syscall fields of Node/addon errors. */
+/**
+ * Wraps any thrown value as a CtrError, keeping syscall fields of Node/addon errors. `context` prefixes the
+ * message, except for errors of ctr's own packages (code ERR_CTR_*, e.g. the addon loader's), whose message
+ * already says what failed and what to do.
+ */
 export function asCtrError(err: unknown, context: string): CtrError {
   if (err instanceof CtrError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string };
-  return new CtrError(`${context}: ${e?.message ?? String(err)}`, {
+  const own = typeof e?.code === 'string' && e.code.startsWith('ERR_CTR_');
+  return new CtrError(own ? e.message : `${context}: ${e?.message ?? String(err)}`, {
     code: typeof e?.code === 'string' ? e.code : 'ERR_CTR_RUNTIME',
     ...(typeof e?.errno === 'number' ? { errno: e.errno } : {}),
     ...(e?.syscall ? { syscall: e.syscall } : {}),

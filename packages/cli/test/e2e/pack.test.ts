@@ -220,7 +220,7 @@ describe.skipIf(skipUnless('packed packages installed with npm outside the repos
       const bare = await host(ctrBin, ['run', '--net', 'none', '/bin/true'], 30_000, { cwd: prefix, env: { ...musl, PATH: nodeOnly } });
       expect(bare.code).toBe(125);
       expect(bare.stderr).toBe(
-        'ctr: run failed: no prebuilt @ctr/ns-native for linux-x64 musl (it ships linux-x64 glibc) and no compiler to build ' +
+        'ctr: no prebuilt @ctr/ns-native for linux-x64 musl (it ships linux-x64 glibc) and no compiler to build ' +
           'it: install python3, make, a C++ compiler (g++), a C compiler (gcc) (Debian/Ubuntu: apt-get install ' +
           'build-essential python3), then run `npm rebuild @ctr/ns-native`\n',
       );
