@@ -550,6 +550,20 @@ int TestSkippedNamespaces(Napi::Env env) {
 }
 
 // Builds the plan from the options object (see lib/spawn.ts for the validated shape).
+// What a container's first process and an exec'd program share: the working directory, argv and the PATH
+// candidates (they reach the program through ctr-init's command line, AddInitArgv), the environment, and the
+// sealed ctr-init image, whose exec is the child's only one.
+void ReadCommand(Napi::Env env, Napi::Object opts, Plan& plan) {
+  ChildPlan& c = plan.child;
+  c.cwd = plan.Keep(StringOption(opts, "cwd"));
+  plan.argv = StringArrayOption(opts, "argv");
+  plan.candidates = StringArrayOption(opts, "execCandidates");
+  if (plan.argv.empty() || plan.candidates.empty())
+    throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
+  c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
+  c.initFd = static_cast<int>(Uint32Option(opts, "initFd"));
+}
+
 void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   ChildPlan& c = plan.child;
   std::string rootfs = StringOption(opts, "rootfs");
@@ -560,15 +574,8 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   if (hostname.size() > 64) throw Napi::TypeError::New(env, "options.hostname is longer than 64 bytes");
   c.hostnameLength = static_cast<int>(hostname.size());
   c.hostname = plan.Keep(hostname);
-  c.cwd = plan.Keep(StringOption(opts, "cwd"));
+  ReadCommand(env, opts, plan);
 
-  plan.argv = StringArrayOption(opts, "argv");
-  plan.candidates = StringArrayOption(opts, "execCandidates");
-  if (plan.argv.empty() || plan.candidates.empty())
-    throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
-  c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
-
-  c.initFd = static_cast<int>(Uint32Option(opts, "initFd"));
   plan.init = opts.Get("init").ToBoolean();
 
   Napi::Object stdio = opts.Get("stdio").As<Napi::Object>();
@@ -834,14 +841,7 @@ Napi::Value ExecInContainer(const Napi::CallbackInfo& info) {
   ChildPlan& c = plan.child;
   c.joinPidfd = static_cast<int>(Uint32Option(opts, "joinPidfd"));
   c.joinFlags = static_cast<int>(Uint32Option(opts, "joinFlags"));
-  c.cwd = plan.Keep(StringOption(opts, "cwd"));
-  plan.argv = StringArrayOption(opts, "argv");
-  plan.candidates = StringArrayOption(opts, "execCandidates");
-  if (plan.argv.empty() || plan.candidates.empty())
-    throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
-  // Candidates and argv reach the program through ctr-init's command line (AddInitArgv), as for a container.
-  c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
-  c.initFd = static_cast<int>(Uint32Option(opts, "initFd"));  // ctr-init -x: the program's only exec
+  ReadCommand(env, opts, plan);
   Napi::Object stdio = opts.Get("stdio").As<Napi::Object>();
   if (StringOption(stdio, "kind") == "pty") {
     c.pty = true;
