@@ -123,6 +123,25 @@ export function updateState(state: ContainerState): void {
   renameSync(tmp, fileOf(state.name));
 }
 
+/**
+ * Rewrites the state file only while the container still exists, for commands that are not its owner (the
+ * sweep). The new file is written inside the container's own directory, which removeState deletes first, then
+ * renamed over the state file: a concurrent `ctr rm` either removes the rewritten file after it, or makes this
+ * fail with ENOENT. A plain updateState here could bring back, for good, a container another command had just
+ * removed (seen with three `ctr rm -f` at once). Returns false when the container is gone.
+ */
+export function updateStateIfPresent(state: ContainerState): boolean {
+  const tmp = path.join(containerDir(state.name), `.state-${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+    renameSync(tmp, fileOf(state.name));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 /** Removes the temporary files of ctr processes that died while writing (see reserveName). */
 export function removeDeadWritersFiles(): void {
   let names: string[];
@@ -143,7 +162,16 @@ export function removeState(name: string): void {
   rmSync(fileOf(name), { force: true });
 }
 
-/** Every state file, live or stale; unreadable or half-written files are skipped. */
+/** The state file of `name` as it is now; undefined when it is gone or unreadable. */
+export function readState(name: string): ContainerState | undefined {
+  try {
+    return JSON.parse(readFileSync(fileOf(name), 'utf8')) as ContainerState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every state file, live or stale; unreadable files are skipped. */
 export function readAllStates(): ContainerState[] {
   let names: string[];
   try {
@@ -151,16 +179,10 @@ export function readAllStates(): ContainerState[] {
   } catch {
     return [];
   }
-  const states: ContainerState[] = [];
-  for (const entry of names) {
-    if (!entry.endsWith('.json')) continue;
-    try {
-      states.push(JSON.parse(readFileSync(path.join(containersDir(), entry), 'utf8')) as ContainerState);
-    } catch {
-      // A file being created right now may still be empty; it is not stale, just young.
-    }
-  }
-  return states;
+  return names.flatMap((entry) => {
+    const state = entry.endsWith('.json') ? readState(entry.slice(0, -'.json'.length)) : undefined;
+    return state ? [state] : [];
+  });
 }
 
 const alive = (pid: number | undefined, start: number | undefined): boolean =>

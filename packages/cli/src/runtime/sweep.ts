@@ -12,7 +12,8 @@ import { ipam } from './network.js';
 import { releaseResources, removeContainerFiles } from './release.js';
 import { waitForShim } from './control.js';
 import {
-  creatorAlive, hasStarted, isLive, readAllStates, removeDeadWritersFiles, statusOf, supervisorAlive, updateState,
+  creatorAlive, hasStarted, isLive, readAllStates, readState, removeDeadWritersFiles, statusOf, supervisorAlive,
+  updateStateIfPresent,
 } from './state.js';
 
 export async function sweepStale(): Promise<void> {
@@ -31,7 +32,14 @@ export async function sweepStale(): Promise<void> {
       // Best effort, like the groups below: the next sweep tries again, and no command fails for it.
     }
   }
-  for (const state of states) {
+  for (const seen of states) {
+    // `states` is a snapshot, and a `ctr run -d` records its shim in its state file and exits while this loop
+    // runs (the 2 s waits below widen that window): judged on the snapshot, its running container looks
+    // ownerless (creator gone, no shim recorded) and would be released under it — its lease reused, its files
+    // removed. So the creator is first seen dead, THEN the file is read again: all the creator wrote is in it.
+    if (creatorAlive(seen)) continue;
+    const state = readState(seen.name);
+    if (state === undefined || state.id !== seen.id) continue;
     // A container whose creator died before starting it: its PID 1 saw the sync pipe close and is exiting, and
     // its shim follows within milliseconds. Wait for that rather than leave it to a later command.
     const abandoned = !creatorAlive(state) && !state.startBySupervisor && statusOf(state) === 'created';
@@ -56,7 +64,7 @@ export async function sweepStale(): Promise<void> {
     } else {
       state.status = statusOf(state);
       state.released = true;
-      updateState(state);
+      updateStateIfPresent(state);
     }
   }
   // Leases carry their holder's pid and start time (the shim's), so this also frees leases whose state is gone.
