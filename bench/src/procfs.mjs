@@ -141,3 +141,24 @@ export function cgroupOf(pid, controller) {
 
 /** @param {number} pid */
 export const isAlive = (pid) => tryRead(`/proc/${pid}/stat`) !== undefined;
+
+/** @param {number} pid @returns {number | undefined} its parent's PID, or undefined once it is gone */
+export function parentOf(pid) {
+  const text = tryRead(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parsePidStat(text).ppid;
+}
+
+/**
+ * The chain of parents above `pid`, nearest first, up to (not including) PID 1, a PID in `stopAt`, or a
+ * parent that is gone. Above a detached container these are what its runtime left on the host to supervise
+ * it (ctr's shim); the chain is empty when the runtime handed the container to init (runc/crun `run -d`).
+ * @param {(pid: number) => number | undefined} parentOfPid
+ * @param {number} pid
+ * @param {Set<number>} stopAt e.g. the bench and its own ancestors, which orphans may be reparented to
+ * @returns {number[]}
+ */
+export function parentsUntil(parentOfPid, pid, stopAt) {
+  const out = [];
+  for (let p = parentOfPid(pid); p !== undefined && p > 1 && !stopAt.has(p); p = parentOfPid(p)) out.push(p);
+  return out;
+}
