@@ -55,12 +55,18 @@ const targets = [
     },
   },
   {
-    target: '100 detached containers answering ≤ 10 s',
+    target: '100 detached containers all answering ≤ 10 s',
     check: (g) => {
       const group = g('scale-detached');
       const v = row(group, 'all')?.summary.median;
       if (v === undefined || group.extra.scale !== 100) return undefined;
-      return { measured: `${(v / 1000).toFixed(1)} s`, met: v <= 10_000, by: `${((v - 10_000) / 1000).toFixed(1)} s over` };
+      const { failed } = group.extra;
+      const over = `${((v - 10_000) / 1000).toFixed(1)} s over`;
+      return {
+        measured: `${(v / 1000).toFixed(1)} s${failed > 0 ? `, ${failed} never answered` : ''}`,
+        met: v <= 10_000 && failed === 0,
+        by: failed > 0 ? `${failed} containers never answered${v > 10_000 ? `; ${over}` : ''}` : over,
+      };
     },
   },
   {

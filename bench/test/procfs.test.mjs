@@ -1,7 +1,7 @@
 // procfs.test.mjs — the /proc parsers on fixtures copied from real files, and the readers on this process.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cpuTimeNs, descendants, parentOf, parentsUntil, parsePidStat, parseProcStatCpu, parseSmapsRollup, pidNamespace } from '../src/procfs.mjs';
+import { cpuTimeNs, descendants, isAlive, isRunning, parentOf, parentsUntil, parsePidStat, parseProcStatCpu, parseSmapsRollup, pidNamespace } from '../src/procfs.mjs';
 
 const smapsRollup = `55d0c2a5e000-7ffd1a5f2000 ---p 00000000 00:00 0                          [rollup]
 Rss:               47352 kB
@@ -25,7 +25,7 @@ describe('parsers', () => {
     expect(parseProcStatCpu(text)).toEqual([10, 2, 30, 400, 5, 0, 6, 0, 0, 0]);
   });
   it('reads comm and ppid even when the name contains spaces and parentheses', () => {
-    expect(parsePidStat('4242 (my (odd) name) S 17 4242 4242 0 -1 4194560 ...')).toEqual({ comm: 'my (odd) name', ppid: 17 });
+    expect(parsePidStat('4242 (my (odd) name) S 17 4242 4242 0 -1 4194560 ...')).toEqual({ comm: 'my (odd) name', state: 'S', ppid: 17 });
   });
 });
 
@@ -72,6 +72,24 @@ describe('readers on live processes', () => {
       expect(pidNamespace(spinner.pid)).toBe(pidNamespace('self'));
     } finally {
       for (const d of descendants(child.pid)) process.kill(d.pid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }
+  });
+  it('tells a zombie (dead, not yet reaped) from a running process', async () => {
+    // sh starts true, then becomes sleep, which never waits: true stays a zombie child of sleep.
+    const child = spawn('/bin/sh', ['-c', '/bin/true & exec /bin/sleep 5'], { stdio: 'ignore' });
+    try {
+      let zombie;
+      for (let i = 0; i < 100 && !zombie; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        zombie = descendants(child.pid).find((d) => d.comm === 'true');
+      }
+      expect(zombie).toBeDefined();
+      for (let i = 0; i < 100 && isRunning(zombie.pid); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(isAlive(zombie.pid)).toBe(true);
+      expect(isRunning(zombie.pid)).toBe(false);
+      expect(isRunning(child.pid)).toBe(true);
+    } finally {
       child.kill('SIGKILL');
     }
   });

@@ -7,7 +7,7 @@
 // conmon is installed, a row runs runc under conmon the way podman does (conmon runs `runc create`, then
 // `runc start`), and conmon is what stays.
 // See proc(5) /proc/PID/stat and smaps_rollup, runc-run(8) --detach, runc-exec(8), conmon(8), nsenter(1).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ctrRun, ctrVerb, runtimeCommand } from '../context.mjs';
 import { interleave } from '../loop.mjs';
@@ -30,26 +30,46 @@ function statePid(ctx, name, id) {
   return JSON.parse(capture(c.cmd, c.args)).pid;
 }
 
-/** Runs commands one after another (run.mjs `timedRun`), returning their summed wall time. */
-const timedRuns = (commands) => commands.reduce((ms, c) => ms + timedRun(c), 0);
+/**
+ * Runs commands one after another (run.mjs `timedRun`), returning their summed wall time. A command with
+ * `thenFile` counts until that file exists: conmon returns before its `runc create` has finished (podman
+ * learns the end over a sync pipe), and runc writes the container's pid file last.
+ * @param {({ cmd: string, args: string[], thenFile?: string } & object)[]} commands
+ */
+function timedRuns(commands) {
+  let ms = 0;
+  for (const c of commands) {
+    const t0 = performance.now();
+    timedRun(c);
+    const deadline = Date.now() + 10_000;
+    while (c.thenFile && !existsSync(c.thenFile)) {
+      if (Date.now() > deadline) throw new Error(`${c.cmd} did not create ${c.thenFile} within 10 s`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+    ms += performance.now() - t0;
+  }
+  return ms;
+}
 
 /**
  * Detached runtimes as rows: how to start a container running `sleep` (commands run one after another),
  * find its PID 1 on the host, and remove it by force. Commands are for run.mjs; ctr's container is
  * addressed by name.
  * @param {import('../context.mjs').Context} ctx
- * @returns {{ id: string, label: string, start: (name: string) => object[], pid: (name: string) => number, remove: (name: string) => object }[]}
+ * @param {string} bundleName directory below the bench's temporary directory, one per measure
+ * @returns {{ id: string, label: string, start: (name: string) => object[], pid: (name: string) => number, remove: (name: string) => object, removeLabel: string }[]}
  */
-function detachedRuntimes(ctx) {
+function detachedRuntimes(ctx, bundleName) {
   const runtimes = [{
     id: 'ctr',
     label: 'ctr run -d --net none',
     start: (name) => [ctrRun(ctx, ['-d', '--net', 'none', '--name', name, ctx.rootfs, ...sleepArgs])],
     pid: (name) => JSON.parse(readFileSync(path.join(ctx.stateDir, 'containers', `${name}.json`), 'utf8')).pid,
     remove: (name) => ctrVerb(ctx, 'rm', ['-f', name]),
+    removeLabel: 'ctr rm -f',
   }];
   const bundle = ctx.peers.bins.runc || ctx.peers.bins.crun
-    ? writeBundle(ctx.peers, path.join(ctx.tmp, 'bundle-detached'), ctx.rootfs, sleepArgs)
+    ? writeBundle(ctx.peers, path.join(ctx.tmp, bundleName), ctx.rootfs, sleepArgs)
     : undefined;
   for (const name of ['runc', 'crun']) {
     if (!ctx.peers.bins[name]) continue;
@@ -60,6 +80,7 @@ function detachedRuntimes(ctx) {
       start: (id) => [{ ...runtimeCommand(ctx, name, ['run', '--detach', '--bundle', bundle, id]), detaches: true }],
       pid: (id) => statePid(ctx, name, id),
       remove: (id) => runtimeCommand(ctx, name, ['delete', '--force', id]),
+      removeLabel: `${name} delete --force`,
     });
   }
   const { conmon, runc } = ctx.peers.bins;
@@ -80,11 +101,13 @@ function detachedRuntimes(ctx) {
             '--log-level', 'error',
           ],
           detaches: true,
+          thenFile: file(id, 'pid'),
         },
         runtimeCommand(ctx, 'runc', ['start', id]),
       ],
       pid: (id) => statePid(ctx, 'runc', id),
       remove: (id) => runtimeCommand(ctx, 'runc', ['delete', '--force', id]),
+      removeLabel: 'runc delete --force',
     });
   }
   return runtimes;
@@ -123,7 +146,7 @@ async function detachedMemoryOnce(ctx, runtime, name, stopAt) {
  * @returns {Promise<object[]>}
  */
 export async function measureDetached(ctx) {
-  const runtimes = detachedRuntimes(ctx);
+  const runtimes = detachedRuntimes(ctx, 'bundle-detached');
   const stopAt = benchAndAncestors();
   const name = (round) => `ctrb-det-${process.pid}-${round}`;
   ctx.log(`detached: ${runtimes.length} rows × ${ctx.opts.memoryRuns} memory runs (+1 warmup), then ${ctx.opts.runs} timed starts`);
@@ -161,7 +184,7 @@ export async function measureDetached(ctx) {
       unit: 'ms',
       digits: 1,
       subjects: [{ id: 'ctr', label: 'ctr' }],
-      rows: runtimes.map((rt) => ({ id: rt.id, label: `${rt.label} + ${rt.id === 'ctr' ? 'rm -f' : 'runc/crun delete --force'}`, samples: starts.get(rt).ms, summary: summarize(starts.get(rt).ms) })),
+      rows: runtimes.map((rt) => ({ id: rt.id, label: `${rt.label} + ${rt.removeLabel}`, samples: starts.get(rt).ms, summary: summarize(starts.get(rt).ms) })),
       notes: ['The commands timed back to back, each spawned by the harness: ctr is two Node starts, conmon + runc three execs (conmon, `runc start`, `runc delete`).'],
     },
   ];
@@ -176,7 +199,7 @@ export async function measureDetached(ctx) {
 export async function measureExec(ctx) {
   const { bins } = ctx.peers;
   // conmon's container is a runc container: `runc exec` is already a row.
-  const runtimes = detachedRuntimes(ctx).filter((rt) => rt.id !== 'conmon');
+  const runtimes = detachedRuntimes(ctx, 'bundle-exec').filter((rt) => rt.id !== 'conmon');
   const name = `ctrb-exec-${process.pid}`;
   const started = [];
   try {

@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ctrNet, ctrRun, ctrVerb } from '../context.mjs';
 import { assertRoutedToBridge, portsOf } from '../links.mjs';
-import { isAlive } from '../procfs.mjs';
+import { isRunning } from '../procfs.mjs';
 import { capture, startTracked, timedRun, waitFor } from '../run.mjs';
 import { summarize } from '../stats.mjs';
 
@@ -118,8 +118,8 @@ function countLeftovers(ctx, states) {
     ...states.flatMap((s) => cgroupDirsOf(s.id).map((d) => `cgroup ${d}`)),
     ...states.filter((s) => s.layer && existsSync(s.layer)).map((s) => `layer ${s.layer}`),
     ...hostMountsUnder(ctx.stateDir).map((m) => `mount ${m}`),
-    ...states.filter((s) => isAlive(s.pid)).map((s) => `process ${s.pid}`),
-    ...states.filter((s) => s.shimPid && isAlive(s.shimPid)).map((s) => `shim ${s.shimPid}`),
+    ...states.filter((s) => isRunning(s.pid)).map((s) => `process ${s.pid}`),
+    ...states.filter((s) => s.shimPid && isRunning(s.shimPid)).map((s) => `shim ${s.shimPid}`),
   ];
   if (items.length > 0) ctx.log(`scale: leftovers: ${items.join(', ')}`);
   return items.length;
@@ -135,9 +135,20 @@ export function addressConflicts(ips) {
   return [...seen.values()].filter((n) => n > 1).length;
 }
 
+/** The last lines a detached container wrote (`ctr logs`), for a failure message. */
+function logOf(ctx, name) {
+  const c = ctrVerb(ctx, 'logs', [name]);
+  try {
+    return JSON.stringify(capture(c.cmd, c.args, c.env).trim().split('\n').slice(-3).join(' | '));
+  } catch (err) {
+    return `unreadable: ${err.message}`;
+  }
+}
+
 /**
  * One run of the detached variant: N `ctr run -d` at once (addresses from ctr's allocator), each waited for
- * until its server answers; then one `ctr rm -f` of all and the leftover count.
+ * until its server answers; then one `ctr rm -f` of all that exist and the leftover count. A container
+ * that fails to start or never answers does not stop the run: it is counted, and its reason logged.
  * @param {import('../context.mjs').Context} ctx
  * @param {number} round
  */
@@ -150,35 +161,32 @@ async function scaleDetachedOnce(ctx, round) {
     const c = ctrRun(ctx, ['-d', '--name', name, ctx.rootfs, '/server']);
     return startTracked(ctx.cleanup, c.cmd, c.args, { env: c.env });
   });
-  try {
-    let routed = false;
-    const answeredAt = await Promise.all(names.map(async (name, k) => {
-      const status = await procs[k].exited;
-      if (status.code !== 0) throw new Error(`ctr run -d ${name} exited with ${status.code ?? status.signal}: ${status.stderr}`);
-      states[k] = readyState(ctx.stateDir, name);
-      if (!states[k]) throw new Error(`ctr run -d ${name} exited 0 but its state has no pid or ip`);
-      if (!routed) {
-        assertRoutedToBridge(ctrNet.subnet, ctrNet.bridge);
-        routed = true;
-      }
-      await waitFor(async () => ((await hello(states[k].ip)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 5, what: `${name} to answer` });
-      return performance.now() - t0;
-    }));
-    const conflicts = addressConflicts(states.map((s) => s.ip));
-    const removeMs = timedRun(ctrVerb(ctx, 'rm', ['-f', ...names]));
-    const leftovers = countLeftovers(ctx, states);
-    return { allMs: Math.max(...answeredAt), medianMs: summarize(answeredAt).median, removeMs, conflicts, leftovers };
-  } catch (err) {
-    await Promise.all(procs.map((p) => p.exited));
-    // Best effort: whatever did start is removed so the next run and the cleanup see a clean state directory.
-    try {
-      const c = ctrVerb(ctx, 'rm', ['-f', ...names]);
-      capture(c.cmd, c.args, c.env);
-    } catch {
-      // some names never existed: rm reports them and removed the rest
+  let routed = false;
+  const outcomes = await Promise.all(names.map(async (name, k) => {
+    const status = await procs[k].exited;
+    if (status.code !== 0) return { failed: `ctr run -d ${name} exited with ${status.code ?? status.signal}: ${status.stderr}` };
+    states[k] = readyState(ctx.stateDir, name);
+    if (!states[k]) return { failed: `ctr run -d ${name} exited 0 but its state is gone or has no pid or ip` };
+    if (!routed) {
+      assertRoutedToBridge(ctrNet.subnet, ctrNet.bridge);
+      routed = true;
     }
-    throw err;
-  }
+    try {
+      await waitFor(async () => ((await hello(states[k].ip)) ? true : undefined), { timeoutMs: 20_000, intervalMs: 5, what: `${name} at ${states[k].ip} to answer` });
+    } catch (err) {
+      return { failed: `${err.message} (its log: ${logOf(ctx, name)})` };
+    }
+    return { ms: performance.now() - t0 };
+  }));
+  const answeredAt = outcomes.filter((o) => o.ms !== undefined).map((o) => o.ms);
+  const failures = outcomes.filter((o) => o.failed).map((o) => o.failed);
+  for (const f of failures.slice(0, 5)) ctx.log(`scale-detached: ${f}`);
+  const conflicts = addressConflicts(states.map((s) => s?.ip));
+  const existing = names.filter((name) => existsSync(path.join(ctx.stateDir, 'containers', `${name}.json`)));
+  const removeMs = existing.length > 0 ? timedRun(ctrVerb(ctx, 'rm', ['-f', ...existing])) : 0;
+  const leftovers = countLeftovers(ctx, states.filter(Boolean));
+  if (answeredAt.length === 0) throw new Error(`none of ${n} containers answered: ${failures[0]}`);
+  return { allMs: Math.max(...answeredAt), medianMs: summarize(answeredAt).median, removeMs, conflicts, leftovers, failed: failures.length };
 }
 
 /**
@@ -217,6 +225,7 @@ export async function measureScaleDetached(ctx) {
   const row = rowOf(runs);
   const leftovers = runs.reduce((sum, r) => sum + r.leftovers, 0);
   const conflicts = runs.reduce((sum, r) => sum + r.conflicts, 0);
+  const failed = runs.reduce((sum, r) => sum + r.failed, 0);
   return [{
     id: 'scale-detached',
     title: `4b. Scale: ${n} detached containers started at once on the bridge`,
@@ -228,8 +237,10 @@ export async function measureScaleDetached(ctx) {
       row('median', 'time until the median container answered', 'medianMs'),
       row('rm', `one \`ctr rm -f\` of all ${n}`, 'removeMs'),
     ],
-    extra: { leftovers, conflicts, scale: n },
+    extra: { leftovers, conflicts, failed, scale: n },
     notes: [
+      `Containers that failed to start or never answered within 20 s (the times above count only those that answered), ` +
+        `summed over ${runs.length} runs: **${failed}** (must be 0). ` +
       `Address conflicts (an address held by two containers), summed over ${runs.length} runs: **${conflicts}** (must be 0). ` +
         `Leftovers after \`ctr rm -f\` (veths, state files, leases, cgroups, layers, mounts, processes, shims): **${leftovers}** (must be 0).`,
     ],
