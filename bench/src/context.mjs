@@ -2,9 +2,10 @@
 // the command lines of each runtime. ctr's containers use a bench-only bridge, subnet and state directory
 // (CTR_BRIDGE, CTR_SUBNET, CTR_STATE_DIR), so the bench never adds ports to, or leases from, the ctr0 network
 // that other people's containers and tests use; every name is removed when the bench ends.
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scrubbedEnv } from './run.mjs';
+import { capture, scrubbedEnv } from './run.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoRoot, 'packages/cli/dist/cli.js');
@@ -35,12 +36,45 @@ export function ctrEnv(stateDir) {
 }
 
 /**
+ * Removes every container of a bench state directory with `ctr rm -f`, running or not: a detached container
+ * outlives its `ctr run` (no sweep removes a container whose shim runs), and only ctr releases all it holds.
+ * @param {string} stateDir
+ */
+export function removeAllContainers(stateDir) {
+  const dir = path.join(stateDir, 'containers');
+  const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)) : [];
+  if (names.length > 0) capture(process.execPath, [cliPath, 'rm', '-f', ...names], ctrEnv(stateDir));
+}
+
+/**
+ * `node cli.js VERB ARGS` as a command for run.mjs.
+ * @param {Context} ctx
+ * @param {string} verb
+ * @param {string[]} args
+ */
+export function ctrVerb(ctx, verb, args) {
+  return { cmd: process.execPath, args: [cliPath, verb, ...args], env: ctrEnv(ctx.stateDir) };
+}
+
+/**
  * `node cli.js run ARGS` as a command for run.mjs.
  * @param {Context} ctx
  * @param {string[]} args
  */
-export function ctrRun(ctx, args) {
-  return { cmd: process.execPath, args: [cliPath, 'run', ...args], env: ctrEnv(ctx.stateDir) };
+export const ctrRun = (ctx, args) => ctrVerb(ctx, 'run', args);
+
+/**
+ * `runc ARGS` or `crun ARGS` with the bench-owned state root; crun inside its private mount namespace when
+ * the host needs one.
+ * @param {Context} ctx
+ * @param {'runc' | 'crun'} name
+ * @param {string[]} args
+ */
+export function runtimeCommand(ctx, name, args) {
+  const bin = ctx.peers.bins[name];
+  const all = ['--root', path.join(ctx.tmp, name), ...args];
+  if (name === 'runc' || ctx.crunMountNsPid === undefined) return { cmd: bin, args: all };
+  return { cmd: ctx.peers.bins.nsenter, args: [`--mount=/proc/${ctx.crunMountNsPid}/ns/mnt`, bin, ...all] };
 }
 
 /**
@@ -49,9 +83,7 @@ export function ctrRun(ctx, args) {
  * @param {string} bundle
  * @param {string} id
  */
-export function runcRun(ctx, bundle, id) {
-  return { cmd: ctx.peers.bins.runc, args: ['--root', path.join(ctx.tmp, 'runc'), 'run', '--bundle', bundle, id] };
-}
+export const runcRun = (ctx, bundle, id) => runtimeCommand(ctx, 'runc', ['run', '--bundle', bundle, id]);
 
 /**
  * `crun run` in the foreground, inside crun's private mount namespace when the host needs one.
@@ -59,8 +91,4 @@ export function runcRun(ctx, bundle, id) {
  * @param {string} bundle
  * @param {string} id
  */
-export function crunRun(ctx, bundle, id) {
-  const args = ['--root', path.join(ctx.tmp, 'crun'), 'run', '--bundle', bundle, id];
-  if (ctx.crunMountNsPid === undefined) return { cmd: ctx.peers.bins.crun, args };
-  return { cmd: ctx.peers.bins.nsenter, args: [`--mount=/proc/${ctx.crunMountNsPid}/ns/mnt`, ctx.peers.bins.crun, ...args] };
-}
+export const crunRun = (ctx, bundle, id) => runtimeCommand(ctx, 'crun', ['run', '--bundle', bundle, id]);

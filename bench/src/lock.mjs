@@ -4,7 +4,7 @@
 // only when no other bench is alive. See cgroups(7) (cgroup.procs, rmdir of an empty group).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
-import { ctrNet, setupNet, stateParent } from './context.mjs';
+import { ctrNet, removeAllContainers, setupNet, stateParent } from './context.mjs';
 import { deleteLinkIfPresent } from './links.mjs';
 import { signalPid } from './run.mjs';
 
@@ -57,6 +57,7 @@ export function claimRun(log) {
   }
   for (const entry of readdirSync(stateParent)) {
     log(`removing leftovers of an earlier bench run (pid ${entry})`);
+    removeAllContainers(path.join(stateParent, entry));
     rmSync(path.join(stateParent, entry), { recursive: true, force: true });
   }
   for (const entry of readdirSync(rawCgroupRoot)) {

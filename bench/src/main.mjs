@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseOptions, usage } from './args.mjs';
 import { Cleanup } from './cleanup.mjs';
-import { cliPath, ctrEnv, ctrNet, defaultRootfs, repoRoot, setupNet } from './context.mjs';
+import { cliPath, ctrEnv, ctrNet, defaultRootfs, removeAllContainers, repoRoot, runtimeCommand, setupNet } from './context.mjs';
 import { deleteLinkIfPresent } from './links.mjs';
 import { claimRun } from './lock.mjs';
 import { describeMachine, recordLoad, waitQuiet } from './machine.mjs';
@@ -15,9 +15,10 @@ import { crunNeedsPrivateMountNs, findPeers, startCrunMountNs } from './peers.mj
 import { capture } from './run.mjs';
 import { checkTargets, renderMarkdown } from './report.mjs';
 import { measureCpu } from './measures/cpu.mjs';
+import { measureDetached, measureExec } from './measures/detached.mjs';
 import { measureMemory } from './measures/memory.mjs';
 import { measureNetSetup } from './measures/netsetup.mjs';
-import { measureScale } from './measures/scale.mjs';
+import { measureScale, measureScaleDetached } from './measures/scale.mjs';
 import { measureStart } from './measures/start.mjs';
 import { measureThroughput } from './measures/throughput.mjs';
 
@@ -28,21 +29,21 @@ const measures = {
   scale: measureScale,
   cpu: measureCpu,
   throughput: measureThroughput,
+  detached: measureDetached,
+  exec: measureExec,
+  'scale-detached': measureScaleDetached,
 };
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
 /** Deletes whatever runc or crun still lists under the bench's own state root. */
 function deleteRuntimeLeftovers(ctx, name) {
-  const root = path.join(ctx.tmp, name);
-  const bin = ctx.peers.bins[name];
-  if (!bin || !existsSync(root)) return;
-  const wrap = name === 'crun' && ctx.crunMountNsPid !== undefined
-    ? (args) => [ctx.peers.bins.nsenter, [`--mount=/proc/${ctx.crunMountNsPid}/ns/mnt`, bin, ...args]]
-    : (args) => [bin, args];
-  for (const id of capture(...wrap(['--root', root, 'list', '-q'])).split('\n').filter(Boolean)) {
-    capture(...wrap(['--root', root, 'delete', '--force', id]));
-  }
+  if (!ctx.peers.bins[name] || !existsSync(path.join(ctx.tmp, name))) return;
+  const run = (args) => {
+    const c = runtimeCommand(ctx, name, args);
+    return capture(c.cmd, c.args);
+  };
+  for (const id of run(['list', '-q']).split('\n').filter(Boolean)) run(['delete', '--force', id]);
 }
 
 async function main() {
@@ -61,8 +62,10 @@ async function main() {
   const stateDir = claimRun(log);
   cleanup.push('ctr state directory', () => {
     // Any ctr command first sweeps what dead supervisors left (cgroups, leases, state files): this matters
-    // only when a ctr run had to be killed, since its own cleanup did not run then.
+    // only when a ctr run had to be killed, since its own cleanup did not run then. Detached containers
+    // still run under their shims: those are removed by name.
     capture(process.execPath, [cliPath, 'ps'], ctrEnv(stateDir));
+    removeAllContainers(stateDir);
     rmSync(stateDir, { recursive: true, force: true });
   });
   cleanup.push('bench bridges', () => {

@@ -33,14 +33,14 @@ export function parseProcStatCpu(text) {
  * Parent PID and command name from the text of /proc/PID/stat. The name is in parentheses and may itself
  * contain spaces and parentheses, so the fields after it are found from the last ')'.
  * @param {string} text
- * @returns {{ comm: string, ppid: number }}
+ * @returns {{ comm: string, state: string, ppid: number }}
  */
 export function parsePidStat(text) {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error('malformed /proc/PID/stat');
   const rest = text.slice(close + 2).split(' ');
-  return { comm: text.slice(open + 1, close), ppid: Number(rest[1]) };
+  return { comm: text.slice(open + 1, close), state: rest[0], ppid: Number(rest[1]) };
 }
 
 const tryRead = (file) => {
@@ -141,3 +141,34 @@ export function cgroupOf(pid, controller) {
 
 /** @param {number} pid */
 export const isAlive = (pid) => tryRead(`/proc/${pid}/stat`) !== undefined;
+
+/**
+ * True while a process runs: a zombie (state Z; X is the moment of reaping) has released everything but
+ * its PID, which only its parent's wait frees. Orphans are reparented to init, which reaps when it likes.
+ * @param {number} pid
+ */
+export function isRunning(pid) {
+  const text = tryRead(`/proc/${pid}/stat`);
+  return text !== undefined && !['Z', 'X'].includes(parsePidStat(text).state);
+}
+
+/** @param {number} pid @returns {number | undefined} its parent's PID, or undefined once it is gone */
+export function parentOf(pid) {
+  const text = tryRead(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parsePidStat(text).ppid;
+}
+
+/**
+ * The chain of parents above `pid`, nearest first, up to (not including) PID 1, a PID in `stopAt`, or a
+ * parent that is gone. Above a detached container these are what its runtime left on the host to supervise
+ * it (ctr's shim); the chain is empty when the runtime handed the container to init (runc/crun `run -d`).
+ * @param {(pid: number) => number | undefined} parentOfPid
+ * @param {number} pid
+ * @param {Set<number>} stopAt e.g. the bench and its own ancestors, which orphans may be reparented to
+ * @returns {number[]}
+ */
+export function parentsUntil(parentOfPid, pid, stopAt) {
+  const out = [];
+  for (let p = parentOfPid(pid); p !== undefined && p > 1 && !stopAt.has(p); p = parentOfPid(p)) out.push(p);
+  return out;
+}

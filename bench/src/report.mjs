@@ -47,6 +47,37 @@ const targets = [
       return n === undefined ? undefined : { measured: String(n), met: n === 0, by: `${n} objects left` };
     },
   },
+  {
+    target: 'host memory per detached container ≤ 1 MiB PSS (ctr run -d: its shim)',
+    check: (g) => {
+      const v = row(g('detached-pss'), 'ctr')?.summary.median;
+      return v === undefined ? undefined : { measured: `${v.toFixed(2)} MiB`, met: v <= 1, by: `${(v - 1).toFixed(2)} MiB over` };
+    },
+  },
+  {
+    target: '100 detached containers all answering ≤ 10 s',
+    check: (g) => {
+      const group = g('scale-detached');
+      const v = row(group, 'all')?.summary.median;
+      if (v === undefined || group.extra.scale !== 100) return undefined;
+      const { failed } = group.extra;
+      const over = `${((v - 10_000) / 1000).toFixed(1)} s over`;
+      return {
+        measured: `${(v / 1000).toFixed(1)} s${failed > 0 ? `, ${failed} never answered` : ''}`,
+        met: v <= 10_000 && failed === 0,
+        by: failed > 0 ? `${failed} containers never answered${v > 10_000 ? `; ${over}` : ''}` : over,
+      };
+    },
+  },
+  {
+    target: 'no address conflicts and no leftovers after `ctr rm -f` of the detached scale runs',
+    check: (g) => {
+      const e = g('scale-detached')?.extra;
+      if (e === undefined) return undefined;
+      const n = e.conflicts + e.leftovers;
+      return { measured: `${e.conflicts} conflicts, ${e.leftovers} leftovers`, met: n === 0, by: `${n} too many` };
+    },
+  },
 ];
 
 function row(group, id) {

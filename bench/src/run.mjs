@@ -16,20 +16,22 @@ export const scrubbedEnv = Object.freeze({
 /**
  * Runs a command to completion and returns its wall time in ms, measured around spawn and exit in this
  * process. Throws with the command's stderr when it fails, so a broken peer never reports a fast "start".
- * @param {{ cmd: string, args: string[], env?: Record<string, string>, input?: string }} command
+ * A command that `detaches` (`runc run -d`) hands its stdio to the container it leaves running: a pipe would
+ * keep this call waiting for that container's end, so all three go to /dev/null and a failure shows no stderr.
+ * @param {{ cmd: string, args: string[], env?: Record<string, string>, input?: string, detaches?: boolean }} command
  * @returns {number}
  */
 export function timedRun(command) {
   const t0 = process.hrtime.bigint();
   const res = spawnSync(command.cmd, command.args, {
     env: command.env ?? scrubbedEnv,
-    stdio: [command.input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+    stdio: command.detaches ? 'ignore' : [command.input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
     ...(command.input === undefined ? {} : { input: command.input }),
     timeout: 60_000,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (res.error || res.status !== 0) {
-    const why = res.error?.message ?? `exit ${res.status ?? res.signal}: ${res.stderr?.toString().trim()}`;
+    const why = res.error?.message ?? `exit ${res.status ?? res.signal}: ${res.stderr?.toString().trim() ?? ''}`;
     throw Object.assign(new Error(`${command.cmd} ${command.args.join(' ')}: ${why}`), { cause: res.error });
   }
   return ms;

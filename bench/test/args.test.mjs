@@ -9,7 +9,8 @@ describe('parseOptions', () => {
     const o = parseOptions([], env);
     expect(o).toMatchObject({ quick: false, runs: 30, memoryRuns: 30, scale: 20, scaleRuns: 30, cpuWindows: 30, maxLoad: 1, maxWaitMs: 60_000 });
     expect(o.out).toBe('/repo/bench/results');
-    expect(o.only).toEqual(['start', 'netsetup', 'memory', 'scale', 'cpu', 'throughput']);
+    expect(o.only).toEqual(['start', 'netsetup', 'memory', 'scale', 'cpu', 'throughput', 'detached', 'exec', 'scale-detached']);
+    expect(o).toMatchObject({ detachedScale: 100, detachedScaleRuns: 3 });
   });
   it('shortens everything with --quick', () => {
     expect(parseOptions(['--quick'], env)).toMatchObject({ quick: true, runs: 10, memoryRuns: 5, scaleRuns: 3, maxWaitMs: 10_000 });
@@ -19,6 +20,7 @@ describe('parseOptions', () => {
   });
   it('accepts a zero wait and a subset of measures', () => {
     expect(parseOptions(['--max-wait', '0', '--only', 'start,cpu'], env)).toMatchObject({ maxWaitMs: 0, only: ['start', 'cpu'] });
+    expect(parseOptions(['--only', 'detached,exec,scale-detached'], env).only).toEqual(['detached', 'exec', 'scale-detached']);
   });
   it('refuses unknown measures, bad numbers and unknown flags', () => {
     expect(() => parseOptions(['--only', 'start,disk'], env)).toThrow(/unknown measure disk/);

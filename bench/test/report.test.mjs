@@ -52,6 +52,34 @@ describe('checkTargets', () => {
   });
 });
 
+describe('checkTargets of the detached measures', () => {
+  const detached = (scale, all, conflicts, leftovers, pss, failed = 0) => checkTargets({
+    groups: [
+      { id: 'detached-pss', rows: [row('ctr', 'ctr run -d', pss), row('runc', 'runc run -d', [0, 0])] },
+      { id: 'scale-detached', rows: [row('all', 'all', all)], extra: { scale, conflicts, leftovers, failed } },
+    ],
+  });
+  it('checks the shim against 1 MiB, 100 containers against 10 s, and conflicts plus leftovers against 0', () => {
+    const t = detached(100, [9000, 10_000, 12_000], 0, 0, [0.15, 0.2, 0.1]);
+    expect(t.find((x) => x.target.includes('1 MiB'))).toMatchObject({ met: true, measured: '0.15 MiB' });
+    expect(t.find((x) => x.target.includes('10 s'))).toMatchObject({ met: true, measured: '10.0 s' });
+    expect(t.find((x) => x.target.includes('conflicts'))).toMatchObject({ met: true, measured: '0 conflicts, 0 leftovers' });
+  });
+  it('says by how much each is missed', () => {
+    const t = detached(100, [12_500], 1, 2, [1.5]);
+    expect(t.find((x) => x.target.includes('1 MiB'))).toMatchObject({ met: false, missedBy: '0.50 MiB over' });
+    expect(t.find((x) => x.target.includes('10 s'))).toMatchObject({ met: false, missedBy: '2.5 s over' });
+    expect(t.find((x) => x.target.includes('conflicts'))).toMatchObject({ met: false, missedBy: '3 too many' });
+  });
+  it('misses the 10 s target when a container never answered, however fast the others were', () => {
+    const t = detached(100, [4000], 0, 0, [0.1], 3);
+    expect(t.find((x) => x.target.includes('10 s'))).toMatchObject({ met: false, measured: '4.0 s, 3 never answered', missedBy: '3 containers never answered' });
+  });
+  it('does not check the 10 s target against another number of containers', () => {
+    expect(detached(20, [500], 0, 0, [0.1]).some((x) => x.target.includes('10 s'))).toBe(false);
+  });
+});
+
 describe('renderGroup', () => {
   it('prints medians, ranges and the subject ÷ row ratio', () => {
     const md = renderGroup(results.groups[0]);

@@ -1,16 +1,18 @@
 // scale.mjs — measure 4: N `ctr run` processes started at once on the bench bridge, each running the demo
 // `server` on a fixed address; the clock stops when every server has answered a TCP hello from the host.
 // Then all are stopped with SIGTERM (ctr forwards it; the server exits cleanly) and the bench counts what
-// is left: veths on the bridge, state files, IP leases, the containers' cgroups and processes. Must be 0.
+// is left: veths on the bridge, state files, IP leases, the containers' cgroups, layers, mounts, shims and
+// processes. Must be 0. The detached variant (`scale-detached`) starts N `ctr run -d` at once with addresses
+// from ctr's own allocator (a duplicate is an address conflict), then removes all with one `ctr rm -f`.
 // Traffic goes only to addresses on the bench bridge, after checking the host routes them there.
 // See socket(7), tcp(7), veth(4), cgroups(7).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ctrNet, ctrRun } from '../context.mjs';
+import { ctrNet, ctrRun, ctrVerb } from '../context.mjs';
 import { assertRoutedToBridge, portsOf } from '../links.mjs';
-import { isAlive } from '../procfs.mjs';
-import { startTracked, waitFor } from '../run.mjs';
+import { isRunning } from '../procfs.mjs';
+import { capture, startTracked, timedRun, waitFor } from '../run.mjs';
 import { summarize } from '../stats.mjs';
 
 const greeting = 'hello from the other side';
@@ -100,6 +102,11 @@ async function scaleOnce(ctx, round) {
   }
 }
 
+/** Mount points on the host below the bench's state directory (ctr mounts layers only inside containers). */
+function hostMountsUnder(dir) {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir));
+}
+
 /** What N stopped containers left behind; each item is one object that should not exist. */
 function countLeftovers(ctx, states) {
   const leases = path.join(ctx.stateDir, 'ipam', ctrNet.bridge);
@@ -109,10 +116,135 @@ function countLeftovers(ctx, states) {
     ...(existsSync(containers) ? readdirSync(containers).map((f) => `state ${f}`) : []),
     ...(existsSync(leases) ? readdirSync(leases).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).map((f) => `lease ${f}`) : []),
     ...states.flatMap((s) => cgroupDirsOf(s.id).map((d) => `cgroup ${d}`)),
-    ...states.filter((s) => isAlive(s.pid)).map((s) => `process ${s.pid}`),
+    ...states.filter((s) => s.layer && existsSync(s.layer)).map((s) => `layer ${s.layer}`),
+    ...hostMountsUnder(ctx.stateDir).map((m) => `mount ${m}`),
+    ...states.filter((s) => isRunning(s.pid)).map((s) => `process ${s.pid}`),
+    ...states.filter((s) => s.shimPid && isRunning(s.shimPid)).map((s) => `shim ${s.shimPid}`),
   ];
   if (items.length > 0) ctx.log(`scale: leftovers: ${items.join(', ')}`);
   return items.length;
+}
+
+/**
+ * The number of addresses held by more than one container, from the containers' states.
+ * @param {(string | undefined)[]} ips
+ */
+export function addressConflicts(ips) {
+  const seen = new Map();
+  for (const ip of ips) if (ip) seen.set(ip, (seen.get(ip) ?? 0) + 1);
+  return [...seen.values()].filter((n) => n > 1).length;
+}
+
+/** The last lines a detached container wrote (`ctr logs`), for a failure message. */
+function logOf(ctx, name) {
+  const c = ctrVerb(ctx, 'logs', [name]);
+  try {
+    return JSON.stringify(capture(c.cmd, c.args, c.env).trim().split('\n').slice(-3).join(' | '));
+  } catch (err) {
+    return `unreadable: ${err.message}`;
+  }
+}
+
+/**
+ * One run of the detached variant: N `ctr run -d` at once (addresses from ctr's allocator), each waited for
+ * until its server answers; then one `ctr rm -f` of all that exist and the leftover count. A container
+ * that fails to start or never answers does not stop the run: it is counted, and its reason logged.
+ * @param {import('../context.mjs').Context} ctx
+ * @param {number} round
+ */
+async function scaleDetachedOnce(ctx, round) {
+  const n = ctx.opts.detachedScale;
+  const names = Array.from({ length: n }, (_, k) => `ctrb-sd-${round}-${k}`);
+  const states = [];
+  const t0 = performance.now();
+  const procs = names.map((name) => {
+    const c = ctrRun(ctx, ['-d', '--name', name, ctx.rootfs, '/server']);
+    return startTracked(ctx.cleanup, c.cmd, c.args, { env: c.env });
+  });
+  let routed = false;
+  const outcomes = await Promise.all(names.map(async (name, k) => {
+    const status = await procs[k].exited;
+    if (status.code !== 0) return { failed: `ctr run -d ${name} exited with ${status.code ?? status.signal}: ${status.stderr}` };
+    states[k] = readyState(ctx.stateDir, name);
+    if (!states[k]) return { failed: `ctr run -d ${name} exited 0 but its state is gone or has no pid or ip` };
+    if (!routed) {
+      assertRoutedToBridge(ctrNet.subnet, ctrNet.bridge);
+      routed = true;
+    }
+    try {
+      await waitFor(async () => ((await hello(states[k].ip)) ? true : undefined), { timeoutMs: 20_000, intervalMs: 5, what: `${name} at ${states[k].ip} to answer` });
+    } catch (err) {
+      return { failed: `${err.message} (its log: ${logOf(ctx, name)})` };
+    }
+    return { ms: performance.now() - t0 };
+  }));
+  const answeredAt = outcomes.filter((o) => o.ms !== undefined).map((o) => o.ms);
+  const failures = outcomes.filter((o) => o.failed).map((o) => o.failed);
+  for (const f of failures.slice(0, 5)) ctx.log(`scale-detached: ${f}`);
+  const conflicts = addressConflicts(states.map((s) => s?.ip));
+  const existing = names.filter((name) => existsSync(path.join(ctx.stateDir, 'containers', `${name}.json`)));
+  const removeMs = existing.length > 0 ? timedRun(ctrVerb(ctx, 'rm', ['-f', ...existing])) : 0;
+  const leftovers = countLeftovers(ctx, states.filter(Boolean));
+  if (answeredAt.length === 0) throw new Error(`none of ${n} containers answered: ${failures[0]}`);
+  return { allMs: Math.max(...answeredAt), medianMs: summarize(answeredAt).median, removeMs, conflicts, leftovers, failed: failures.length };
+}
+
+/**
+ * One warmup run, then `count` measured runs of `once`, one after another (each starts many containers).
+ * @template R
+ * @param {import('../context.mjs').Context} ctx
+ * @param {number} count
+ * @param {(ctx: import('../context.mjs').Context, round: number) => Promise<R>} once
+ * @returns {Promise<R[]>}
+ */
+async function rounds(ctx, count, once) {
+  const runs = [];
+  for (let round = 0; round <= count; round++) {
+    ctx.cleanup.assertOpen();
+    const r = await once(ctx, round);
+    if (round > 0) runs.push(r);
+  }
+  return runs;
+}
+
+/** A table row of one metric over the runs. */
+const rowOf = (runs) => (id, label, metric) => {
+  const samples = runs.map((r) => r[metric]);
+  return { id, label, samples, summary: summarize(samples) };
+};
+
+/**
+ * `scale-detached`: N detached containers at once on the bridge, a few runs (each starts N).
+ * @param {import('../context.mjs').Context} ctx
+ * @returns {Promise<object[]>} one group
+ */
+export async function measureScaleDetached(ctx) {
+  const { detachedScale: n, detachedScaleRuns } = ctx.opts;
+  ctx.log(`scale-detached: ${n} detached containers at once × ${detachedScaleRuns} runs (+1 warmup)`);
+  const runs = await rounds(ctx, detachedScaleRuns, scaleDetachedOnce);
+  const row = rowOf(runs);
+  const leftovers = runs.reduce((sum, r) => sum + r.leftovers, 0);
+  const conflicts = runs.reduce((sum, r) => sum + r.conflicts, 0);
+  const failed = runs.reduce((sum, r) => sum + r.failed, 0);
+  return [{
+    id: 'scale-detached',
+    title: `4b. Scale: ${n} detached containers started at once on the bridge`,
+    unit: 'ms',
+    digits: 0,
+    subjects: [],
+    rows: [
+      row('all', `time until all ${n} \`ctr run -d\` answered a TCP hello`, 'allMs'),
+      row('median', 'time until the median container answered', 'medianMs'),
+      row('rm', `one \`ctr rm -f\` of all ${n}`, 'removeMs'),
+    ],
+    extra: { leftovers, conflicts, failed, scale: n },
+    notes: [
+      `Containers that failed to start or never answered within 20 s (the times above count only those that answered), ` +
+        `summed over ${runs.length} runs: **${failed}** (must be 0). ` +
+      `Address conflicts (an address held by two containers), summed over ${runs.length} runs: **${conflicts}** (must be 0). ` +
+        `Leftovers after \`ctr rm -f\` (veths, state files, leases, cgroups, layers, mounts, processes, shims): **${leftovers}** (must be 0).`,
+    ],
+  }];
 }
 
 /**
@@ -122,16 +254,8 @@ function countLeftovers(ctx, states) {
 export async function measureScale(ctx) {
   const { scale, scaleRuns } = ctx.opts;
   ctx.log(`scale: ${scale} containers at once × ${scaleRuns} runs (+1 warmup)`);
-  const runs = [];
-  for (let round = 0; round <= scaleRuns; round++) {
-    ctx.cleanup.assertOpen();
-    const r = await scaleOnce(ctx, round);
-    if (round > 0) runs.push(r);
-  }
-  const row = (id, label, metric) => {
-    const samples = runs.map((r) => r[metric]);
-    return { id, label, samples, summary: summarize(samples) };
-  };
+  const runs = await rounds(ctx, scaleRuns, scaleOnce);
+  const row = rowOf(runs);
   const leftovers = runs.reduce((sum, r) => sum + r.leftovers, 0);
   return [{
     id: 'scale',
