@@ -139,7 +139,8 @@ export function spawnFailure(err: unknown, command: string, layer?: string): Ctr
       code: 'ERR_CTR_NOT_EXECUTABLE', exitCode: 126, errno: e.errno, syscall: 'execve', cause: err,
     });
   }
-  return asCtrError(err, 'container setup failed');
+  // A setup error of the clone child already reads "container setup failed at <syscall>: <reason> '<path>'".
+  return asCtrError(err, e.stage === undefined ? 'container setup failed' : undefined);
 }
 
 let selfPidfd: number | undefined;

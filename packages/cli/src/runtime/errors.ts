@@ -41,15 +41,15 @@ export function invalid(message: string, path?: string): CtrError {
 }
 
 /**
- * Wraps any thrown value as a CtrError, keeping syscall fields of Node/addon errors. `context` prefixes the
- * message, except for errors of ctr's own packages (code ERR_CTR_*, e.g. the addon loader's), whose message
+ * Wraps any thrown value as a CtrError, keeping syscall fields of Node/addon errors. `context` (when given)
+ * prefixes the message, except for errors of ctr's own packages (code ERR_CTR_*, e.g. the addon loader's), whose message
  * already says what failed and what to do.
  */
-export function asCtrError(err: unknown, context: string): CtrError {
+export function asCtrError(err: unknown, context?: string): CtrError {
   if (err instanceof CtrError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string };
   const own = typeof e?.code === 'string' && e.code.startsWith('ERR_CTR_');
-  return new CtrError(own ? e.message : `${context}: ${e?.message ?? String(err)}`, {
+  return new CtrError(own || context === undefined ? (e?.message ?? String(err)) : `${context}: ${e?.message ?? String(err)}`, {
     code: typeof e?.code === 'string' ? e.code : 'ERR_CTR_RUNTIME',
     ...(typeof e?.errno === 'number' ? { errno: e.errno } : {}),
     ...(e?.syscall ? { syscall: e.syscall } : {}),

@@ -30,7 +30,7 @@ describe.skipIf(skipUnless('ctr run setup order end to end', { root: isRoot }))(
       '-w', '/proc/self/fd/3', defaultRootfs, 'ls']);
     expect(r.stdout).not.toContain('host-only');
     expect(r.code).toBe(125);
-    expect(r.stderr).toMatch(/chdir.*'\/proc\/self\/fd\/3'/);
+    expect(r.stderr).toMatch(/^ctr: container setup failed at chdir: .*'\/proc\/self\/fd\/3'\n$/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
