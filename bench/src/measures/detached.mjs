@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ctrRun, ctrVerb, runtimeCommand } from '../context.mjs';
 import { interleave } from '../loop.mjs';
 import { writeBundle } from '../peers.mjs';
+import { sampleMemoryRows } from './memory.mjs';
 import { memoryOf, parentOf, parentsUntil } from '../procfs.mjs';
 import { capture, timedRun } from '../run.mjs';
 import { summarize } from '../stats.mjs';
@@ -150,23 +151,10 @@ export async function measureDetached(ctx) {
   const stopAt = benchAndAncestors();
   const name = (round) => `ctrb-det-${process.pid}-${round}`;
   ctx.log(`detached: ${runtimes.length} rows × ${ctx.opts.memoryRuns} memory runs (+1 warmup), then ${ctx.opts.runs} timed starts`);
-  const processCounts = {};
-  const memory = await interleave(runtimes, { warmups: 1, runs: ctx.opts.memoryRuns }, async (rt, round) => {
-    const { processes, ...figures } = await detachedMemoryOnce(ctx, rt, name(round), stopAt);
-    processCounts[rt.id] = processes;
-    return figures;
-  }, ctx.cleanup);
+  const { group: memoryGroup, processCounts } = await sampleMemoryRows(
+    ctx, runtimes, (rt, round) => detachedMemoryOnce(ctx, rt, name(round), stopAt), { idPrefix: 'detached', subject: { id: 'ctr', label: 'ctr' } },
+  );
   const counted = Object.entries(processCounts).map(([id, n]) => `${id} ${n}`).join(', ');
-  const memoryGroup = (metric, title, note) => ({
-    id: `detached-${metric}`,
-    title,
-    unit: 'MiB',
-    digits: 2,
-    subjects: [{ id: 'ctr', label: 'ctr' }],
-    rows: runtimes.map((rt) => ({ id: rt.id, label: rt.label, samples: memory.get(rt)[metric], summary: summarize(memory.get(rt)[metric]) })),
-    extra: { hostProcesses: processCounts },
-    notes: [note],
-  });
 
   const starts = await interleave(runtimes, ctx.opts, (rt, round) => {
     const id = `ctrb-dstart-${process.pid}-${round}`;

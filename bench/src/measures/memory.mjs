@@ -54,6 +54,35 @@ async function sampleOnce(ctx, command) {
 }
 
 /**
+ * Samples the host memory of each row (interleaved, one warmup, `memoryRuns` runs) and returns a builder of
+ * its report groups (`group('pss' | 'rss', title, note)`) and how many host processes each row left.
+ * Shared by this measure and the detached one.
+ * @param {import('../context.mjs').Context} ctx
+ * @param {{ id: string, label: string }[]} rows
+ * @param {(row: any, round: number) => Promise<{ rss: number, pss: number, processes: number }>} sampleRow
+ * @param {{ idPrefix: string, subject: { id: string, label: string } }} report
+ */
+export async function sampleMemoryRows(ctx, rows, sampleRow, { idPrefix, subject }) {
+  const processCounts = {};
+  const samples = await interleave(rows, { warmups: 1, runs: ctx.opts.memoryRuns }, async (row, round) => {
+    const { processes, ...figures } = await sampleRow(row, round);
+    processCounts[row.id] = processes;
+    return figures;
+  }, ctx.cleanup);
+  const group = (metric, title, note) => ({
+    id: `${idPrefix}-${metric}`,
+    title,
+    unit: 'MiB',
+    digits: 2,
+    subjects: [subject],
+    rows: rows.map((row) => ({ id: row.id, label: row.label, samples: samples.get(row)[metric], summary: summarize(samples.get(row)[metric]) })),
+    extra: { hostProcesses: processCounts },
+    notes: [note],
+  });
+  return { group, processCounts };
+}
+
+/**
  * @param {import('../context.mjs').Context} ctx
  * @returns {Promise<object[]>} PSS and RSS groups
  */
@@ -69,21 +98,9 @@ export async function measureMemory(ctx) {
   if (bins.runc) rows.push({ id: 'runc', label: 'runc run (foreground)', command: (r) => runcRun(ctx, bundle, id(r)) });
   if (bins.crun) rows.push({ id: 'crun', label: 'crun run (foreground)', command: (r) => crunRun(ctx, bundle, id(r)) });
   ctx.log(`memory: ${rows.length} rows × ${ctx.opts.memoryRuns} runs (+1 warmup)`);
-  const processCounts = {};
-  const samples = await interleave(rows, { warmups: 1, runs: ctx.opts.memoryRuns }, async (row, round) => {
-    const { processes, ...figures } = await sampleOnce(ctx, row.command(round));
-    processCounts[row.id] = processes;
-    return figures;
-  }, ctx.cleanup);
-  const group = (metric, title, note) => ({
-    id: `memory-${metric}`,
-    title,
-    unit: 'MiB',
-    digits: 2,
-    subjects: [{ id: 'ctr-none', label: 'ctr none' }],
-    rows: rows.map((row) => ({ id: row.id, label: row.label, samples: samples.get(row)[metric], summary: summarize(samples.get(row)[metric]) })),
-    extra: { hostProcesses: processCounts },
-    notes: [note],
+  const { group, processCounts } = await sampleMemoryRows(ctx, rows, (row, round) => sampleOnce(ctx, row.command(round)), {
+    idPrefix: 'memory',
+    subject: { id: 'ctr-none', label: 'ctr none' },
   });
   return [
     group('pss', '3. Host memory per running container — PSS',
