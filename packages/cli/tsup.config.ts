@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { binAndLibraryConfig } from '../../tsup.base';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -8,13 +8,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 // `ctr run`. The addon itself still loads at run time from @ctr/ns-native's build/ (found by package name);
 // @ctr/rootfs stays external, as only `ctr rootfs` loads it. The version is written in at build time, so
 // `ctr --version` reads no file.
-export default defineConfig({
-  entry: ['src/cli.ts', 'src/index.ts'],
-  format: ['esm'],
-  dts: { entry: 'src/index.ts' },
-  clean: true,
-  target: 'node20',
-  splitting: true,
+export default binAndLibraryConfig({
   noExternal: ['@ctr/cgroups', '@ctr/netns', '@ctr/ns-native'],
   define: { CTR_VERSION: JSON.stringify(version) },
 });
