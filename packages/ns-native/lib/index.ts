@@ -10,6 +10,7 @@ export {
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';
+export type { Mount } from './mounts.js';
 export {
   compileProfile, defaultProfile, loadProfile, parseProfile, SeccompError, isSeccompError,
   SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS,

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DeviceNode } from './devices.js';
+import type { NativeMount } from './mounts.js';
 
 /** What the native `onExit` reports; `signal` is a number here, lib/spawn.ts turns it into a name. */
 export interface NativeExitStatus {
@@ -28,6 +29,7 @@ export interface NativeSpawnOptions {
   layer?: string;
   security?: NativeSecurityOptions;
   devices?: DeviceNode[];
+  mounts?: NativeMount[];
   supervisor?: NativeSupervisorOptions;
 }
 

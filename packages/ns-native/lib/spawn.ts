@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 import { constants } from 'node:os';
 import { checkDevices, type DeviceNode } from './devices.js';
+import { checkMounts, type Mount } from './mounts.js';
 import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
 import { checkString, checkStrings, invalid } from './validate.js';
@@ -41,6 +42,14 @@ export interface SpawnContainerOptions {
   security?: SecurityOptions;
   /** Extra device nodes in /dev (one for a path of the defaults, e.g. /dev/null, replaces it). */
   devices?: DeviceNode[];
+  /**
+   * Extra mounts in the OCI runtime-spec shape, applied in order on top of the rootfs, /proc, /sys and /dev,
+   * before pivot_root (see lib/mounts.ts for the options and types understood). Bind sources are resolved on
+   * the host now; targets inside the rootfs without following any symlink, created when missing. With
+   * `security.userns` every bind is idmapped to the container's user namespace (refused where the source's
+   * filesystem cannot be idmapped).
+   */
+  mounts?: Mount[];
   /**
    * Absolute host path of an existing directory holding empty `upper` and `work` directories (on one
    * filesystem with xattr support, e.g. ext4; in a user namespace owned by the mapped root). `rootfs` then
@@ -90,7 +99,7 @@ export interface ExitStatus {
 const stages = [
   'pdeathsig', 'sync', 'userns', 'credentials', 'cgroupns', 'rootfs', 'proc', 'sys', 'dev', 'hostname', 'pivot_root',
   'masked_paths', 'readonly_paths', 'readonly_root', 'terminal', 'fds', 'cwd', 'signals', 'capabilities',
-  'no_new_privs', 'seccomp', 'exec', 'join', 'user',
+  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts',
 ] as const;
 
 /**
@@ -328,6 +337,8 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     ...(options.supervisor !== undefined ? { supervisor: checkSupervisor(options.supervisor, stdio) } : {}),
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
     ...(options.devices !== undefined && options.devices.length > 0 ? { devices: checkDevices(options.devices) } : {}),
+    ...(options.mounts !== undefined && options.mounts.length > 0
+      ? { mounts: checkMounts(options.mounts, { cgroupns: existsSync('/proc/self/ns/cgroup') }) } : {}),
   });
   return new Container(handle);
 }

@@ -32,6 +32,7 @@
 
 #include "fd_passing.h"
 #include "hardening.h"
+#include "mounts.h"
 #include "privileges.h"
 
 namespace ctr {
@@ -295,6 +296,8 @@ void RunChild(const ChildPlan& plan) {
   if (plan.newCgroupNs && unshare(CLONE_NEWCGROUP) < 0) FailSetup(plan, CTR_STAGE_CGROUPNS, errno, "unshare", nullptr);
 
   for (int i = 0; i < plan.opCount; i++) RunOp(plan, plan.ops[i], rootTree, layerTree);
+  // The caller's mounts go on top of the defaults (a tmpfs on /tmp, a bind below /dev …), before pivot_root.
+  RunMounts(plan);
 
   if (plan.setHostname && sethostname(plan.hostname, plan.hostnameLength) < 0)
     FailSetup(plan, CTR_STAGE_HOSTNAME, errno, "sethostname", plan.hostname);

@@ -13,6 +13,8 @@
 
 namespace ctr {
 
+struct MountOp;  // mounts.h
+
 // One filesystem step of the rootfs/proc/sys/dev stages. The parent builds the table; the child walks it.
 struct SetupOp {
   // kBindNode: create an empty file at `path` and bind-mount the host's `source` device over it (in a user
@@ -61,6 +63,8 @@ struct ChildPlan {
   int lowerSlot, layerSlot;
   const SetupOp* ops;
   int opCount;
+  const MountOp* mounts;  // options.mounts (mounts.h), after `ops`
+  int mountCount;
 
   const char* rootfs;
   const char* hostname;

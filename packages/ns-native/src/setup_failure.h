@@ -34,6 +34,8 @@ enum ctr_stage {
   CTR_STAGE_EXEC,
   CTR_STAGE_JOIN, /* ctr exec: setns into a running container, and the fork into its PID namespace */
   CTR_STAGE_USER, /* ctr exec -u: setgroups, setresgid, setresuid */
+  /* Appended after the ones above (values are shared with JS by position); they run between dev and hostname: */
+  CTR_STAGE_MOUNTS, /* options.mounts, in their order */
 };
 
 struct ctr_setup_failure {

@@ -30,6 +30,7 @@
 #include "exit_watch.h"
 #include "fd_passing.h"
 #include "layer.h"
+#include "mounts.h"
 #include "supervisor.h"
 #include "userns.h"
 
@@ -62,6 +63,7 @@ const char* StageName(int stage) {
     case CTR_STAGE_EXEC: return "exec";
     case CTR_STAGE_JOIN: return "join";
     case CTR_STAGE_USER: return "user";
+    case CTR_STAGE_MOUNTS: return "mounts";
     default: return "unknown";
   }
 }
@@ -100,6 +102,7 @@ class Plan {
   bool supervised = false;
   bool supervisorOwnsTerminal = false;  // the pty master goes to the shim, not to start()
   bool supervisorStarts = false;        // the shim holds "go" and the failure pipe (`ctr create` + `ctr start`)
+  MountPlan mounts;  // options.mounts; holds the bind sources' trees until the plan goes
   SupervisorPlan sup{};
   std::vector<std::string> supArgs;
   std::vector<int> keepFds;
@@ -122,6 +125,8 @@ class Plan {
   void Finish() {
     child.ops = ops_.data();
     child.opCount = static_cast<int>(ops_.size());
+    child.mounts = mounts.ops.data();
+    child.mountCount = static_cast<int>(mounts.ops.size());
   }
 
  private:
@@ -619,6 +624,7 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   }
   AddSecurity(env, opts, plan);
   AddMountTable(env, plan, rootfs, DeviceOption(opts));
+  plan.mounts.Read(env, opts.Get("mounts"));
   c.lowerSlot = plan.slots.lower.fd;
   c.layerSlot = plan.slots.layer.fd;
   plan.Finish();
@@ -803,6 +809,7 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     try {
       bool layered = !plan.layer.empty();
       if (plan.userns) PrepareUserns(env, static_cast<pid_t>(pid), plan.mapping, plan.rootfs, layered, sockets[0]);
+      if (plan.userns) plan.mounts.Idmap(env, static_cast<pid_t>(pid));
       if (layered) SendLayerTrees(env, plan.rootfs, plan.layer, plan.userns, sockets[0]);
     } catch (const Napi::Error&) {
       // The child still waits for "go": nothing of it exists outside its namespaces yet.
