@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DeviceNode } from './devices.js';
 import type { NativeMount } from './mounts.js';
+import type { NativeRlimit } from './rlimits.js';
 
 /** What the native `onExit` reports; `signal` is a number here, lib/spawn.ts turns it into a name. */
 export interface NativeExitStatus {
@@ -30,6 +31,7 @@ export interface NativeSpawnOptions {
   security?: NativeSecurityOptions;
   devices?: DeviceNode[];
   mounts?: NativeMount[];
+  rlimits?: NativeRlimit[];
   supervisor?: NativeSupervisorOptions;
 }
 

@@ -8,6 +8,7 @@ import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 import { constants } from 'node:os';
 import { checkDevices, type DeviceNode } from './devices.js';
 import { checkMounts, type Mount } from './mounts.js';
+import { checkRlimits, type Rlimit } from './rlimits.js';
 import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
 import { checkString, checkStrings, invalid } from './validate.js';
@@ -50,6 +51,12 @@ export interface SpawnContainerOptions {
    * filesystem cannot be idmapped).
    */
   mounts?: Mount[];
+  /**
+   * Resource limits of the first process (runtime-spec `process.rlimits`), set with prlimit just before the
+   * exec. Lowering always works; raising a hard limit above this process's needs CAP_SYS_RESOURCE (never
+   * with `security.userns`) and is refused by spawnContainer otherwise.
+   */
+  rlimits?: Rlimit[];
   /**
    * Absolute host path of an existing directory holding empty `upper` and `work` directories (on one
    * filesystem with xattr support, e.g. ext4; in a user namespace owned by the mapped root). `rootfs` then
@@ -99,7 +106,7 @@ export interface ExitStatus {
 const stages = [
   'pdeathsig', 'sync', 'userns', 'credentials', 'cgroupns', 'rootfs', 'proc', 'sys', 'dev', 'hostname', 'pivot_root',
   'masked_paths', 'readonly_paths', 'readonly_root', 'terminal', 'fds', 'cwd', 'signals', 'capabilities',
-  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts',
+  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts', 'rlimits',
 ] as const;
 
 /**
@@ -339,6 +346,8 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     ...(options.devices !== undefined && options.devices.length > 0 ? { devices: checkDevices(options.devices) } : {}),
     ...(options.mounts !== undefined && options.mounts.length > 0
       ? { mounts: checkMounts(options.mounts, { cgroupns: existsSync('/proc/self/ns/cgroup') }) } : {}),
+    ...(options.rlimits !== undefined && options.rlimits.length > 0
+      ? { rlimits: checkRlimits(options.rlimits, { userns: options.security?.userns !== undefined }) } : {}),
   });
   return new Container(handle);
 }

@@ -317,6 +317,8 @@ void RunChild(const ChildPlan& plan) {
   CloseExtraFds(plan);
   // After the mounts, or a cwd under /tmp would stay on the directory the new tmpfs covers.
   EnterCwd(plan);
+  // Late, so a low RLIMIT_NOFILE or RLIMIT_FSIZE cannot trip the setup itself.
+  ApplyRlimits(plan);
   ResetSignals(plan);
 
   // Installing a filter without no_new_privs needs CAP_SYS_ADMIN, gone after DropCapabilities: then it must

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "process.h"
 #include "setup_failure.h"
 
 namespace ctr {
@@ -83,6 +84,7 @@ struct ChildPlan {
   char* const* envp;
 
   SecurityPlan security;
+  ProcessSetup process;  // rlimits … of the first process (process.h)
 
   // `ctr exec` (RunExecChild): the namespaces of the running container behind joinPidfd, joined with one
   // setns; the program's host pid goes to reportWrite. Unused (zero) for a new container.

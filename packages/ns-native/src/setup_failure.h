@@ -36,6 +36,7 @@ enum ctr_stage {
   CTR_STAGE_USER, /* ctr exec -u: setgroups, setresgid, setresuid */
   /* Appended after the ones above (values are shared with JS by position); they run between dev and hostname: */
   CTR_STAGE_MOUNTS, /* options.mounts, in their order */
+  CTR_STAGE_RLIMITS, /* options.rlimits, after the fds are closed */
 };
 
 struct ctr_setup_failure {

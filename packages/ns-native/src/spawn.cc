@@ -64,6 +64,7 @@ const char* StageName(int stage) {
     case CTR_STAGE_JOIN: return "join";
     case CTR_STAGE_USER: return "user";
     case CTR_STAGE_MOUNTS: return "mounts";
+    case CTR_STAGE_RLIMITS: return "rlimits";
     default: return "unknown";
   }
 }
@@ -103,6 +104,7 @@ class Plan {
   bool supervisorOwnsTerminal = false;  // the pty master goes to the shim, not to start()
   bool supervisorStarts = false;        // the shim holds "go" and the failure pipe (`ctr create` + `ctr start`)
   MountPlan mounts;  // options.mounts; holds the bind sources' trees until the plan goes
+  ProcessHolder process;  // options.rlimits …
   SupervisorPlan sup{};
   std::vector<std::string> supArgs;
   std::vector<int> keepFds;
@@ -625,6 +627,7 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   AddSecurity(env, opts, plan);
   AddMountTable(env, plan, rootfs, DeviceOption(opts));
   plan.mounts.Read(env, opts.Get("mounts"));
+  plan.process.Read(env, opts, c.process);
   c.lowerSlot = plan.slots.lower.fd;
   c.layerSlot = plan.slots.layer.fd;
   plan.Finish();
