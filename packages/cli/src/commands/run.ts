@@ -47,6 +47,11 @@ Options:
                            (says so in ps --json)
       --userns MAP         user namespace: auto, or HOSTUID[:HOSTGID]:SIZE (container root is not host root)
       --device DEV         HOSTPATH[:CONTAINERPATH][:rwm]: give the container a host device (repeatable)
+  -v, --volume SPEC        HOSTPATH:CONTAINERPATH[:ro|rw]: bind a host file or directory (repeatable)
+      --mount SPEC         type=bind,source=HOSTPATH,target=PATH[,readonly][,bind-propagation=P] or
+                           type=tmpfs,target=PATH[,tmpfs-size=64m][,tmpfs-mode=1777] (repeatable)
+      --tmpfs PATH[:OPTS]  mount a tmpfs, e.g. /run:size=64m,mode=755 (repeatable)
+      --ulimit NAME=S[:H]  resource limit, e.g. nofile=1024:2048, nproc=64, core=0 (repeatable; -1 unlimited)
       --help               show this help
 
 Exit status: the command's; 128+N if killed by signal N; 125 runtime error; 126 not executable; 127 not found.
@@ -76,6 +81,10 @@ const options = {
   privileged: { type: 'boolean' },
   userns: { type: 'string' },
   device: { type: 'string', multiple: true },
+  volume: { type: 'string', short: 'v', multiple: true },
+  mount: { type: 'string', multiple: true },
+  tmpfs: { type: 'string', multiple: true },
+  ulimit: { type: 'string', multiple: true },
   detach: { type: 'boolean', short: 'd' },
   rm: { type: 'boolean' },
   restart: { type: 'string' },
@@ -118,6 +127,10 @@ export function parseRunFlags(verb: string, argv: string[], usage: string): Crea
     privileged: Boolean(v.privileged),
     userns: one(v.userns),
     device: many(v.device),
+    volume: many(v.volume),
+    mount: many(v.mount),
+    tmpfs: many(v.tmpfs),
+    ulimit: many(v.ulimit),
   };
 }
 

@@ -13,6 +13,7 @@ import { pidfdOpen, pipe, spawnContainer, type Container } from '@ctr/ns-native'
 import { Cleanup } from './cleanup.js';
 import { CtrError, asCtrError, invalid } from './errors.js';
 import { cgroupPathOf, prepareLimits, type LimitOptions } from './limits.js';
+import { prepareMounts, type MountFlags } from './mounts.js';
 import { prepareSecurity, type SecurityFlags } from './security.js';
 import { createLayer, layerDirOf, removeLayer } from './layer.js';
 import { connectBridge, validateRequestedIp } from './network.js';
@@ -26,7 +27,7 @@ import {
   parsePublish, validateEnv, validateHostname, validateName, validateNetMode, validateRootfs, validateWorkdir,
 } from './validate.js';
 
-export interface CreateOptions extends LimitOptions, SecurityFlags {
+export interface CreateOptions extends LimitOptions, SecurityFlags, MountFlags {
   /** root filesystem directory on the host */
   rootfs: string;
   /** command and arguments; default `/bin/bash` when the rootfs has it, else `/bin/sh` */
@@ -181,6 +182,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   const workdir = validateWorkdir(opts.workdir ?? '/');
   const limits = prepareLimits(opts);
   const security = prepareSecurity(opts);
+  const mounts = prepareMounts(opts, { userns: security.options.userns !== undefined });
   const stdinIsTty = process.stdin.isTTY === true && !detach;
   const tty = opts.tty ?? (opts.interactive === undefined && stdinIsTty);
   const interactive = opts.interactive ?? (opts.tty === undefined && stdinIsTty);
@@ -215,6 +217,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     started: now,
     network: netMode,
     ...(limits.summary ? { limits: limits.summary } : {}),
+    ...mounts.summary,
     security: security.summary,
     securityFlags: {
       capAdd: opts.capAdd, capDrop: opts.capDrop, securityOpt: opts.securityOpt, readOnly: opts.readOnly,
@@ -286,6 +289,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
         init: opts.init ?? false,
         security: security.options,
         devices: security.devices.nodes,
+        mounts: mounts.mounts,
+        rlimits: mounts.rlimits,
         ...(layer ? { layer } : {}),
         supervisor: {
           dir,

@@ -56,6 +56,9 @@ export interface ContainerState {
   /** /proc/self/cgroup of the creating ctr: what `cgroup` is relative to */
   cgroupOwner?: string;
   limits?: Record<string, number>;
+  /** `-v`/`--mount`/`--tmpfs` as `SOURCE:DEST[:ro]` (SOURCE `tmpfs` for a tmpfs), and the `--ulimit` values */
+  mounts?: string[];
+  ulimits?: string[];
   /** capabilities, seccomp, no_new_privs, read-only root, user namespace; `privileged` when all are off */
   security?: SecuritySummary;
   /** what `ctr exec` needs to run a program as PID 1 was run: the security flags, `-e` entries and `-w` */
