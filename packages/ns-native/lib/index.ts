@@ -10,8 +10,9 @@ export {
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';
-export type { Mount } from './mounts.js';
+export { checkMounts, type Mount } from './mounts.js';
 export { checkRlimits, rlimitTypes, type Rlimit, type RlimitType } from './rlimits.js';
+export type { NamespaceJoin, NamespaceType, ProcessUser } from './process.js';
 export {
   compileProfile, defaultProfile, loadProfile, parseProfile, SeccompError, isSeccompError,
   SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DeviceNode } from './devices.js';
 import type { NativeMount } from './mounts.js';
 import type { NativeRlimit } from './rlimits.js';
+import type { NativeProcessOptions } from './process.js';
 
 /** What the native `onExit` reports; `signal` is a number here, lib/spawn.ts turns it into a name. */
 export interface NativeExitStatus {
@@ -14,7 +15,7 @@ export interface NativeExitStatus {
 }
 
 /** The options object `spawnContainer` takes once lib/spawn.ts has validated it. */
-export interface NativeSpawnOptions {
+export interface NativeSpawnOptions extends NativeProcessOptions {
   rootfs: string;
   hostname: string;
   argv: string[];

@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { checkDevices, type DeviceNode } from './devices.js';
 import { checkMounts, type Mount } from './mounts.js';
 import { checkRlimits, type Rlimit } from './rlimits.js';
+import { checkProcess, type NamespaceJoin, type ProcessUser } from './process.js';
 import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
 import { checkString, checkStrings, invalid } from './validate.js';
@@ -57,6 +58,27 @@ export interface SpawnContainerOptions {
    * with `security.userns`) and is refused by spawnContainer otherwise.
    */
   rlimits?: Rlimit[];
+  /** umask of the first process (runtime-spec `process.user.umask`); default: this process's */
+  umask?: number;
+  /**
+   * Numeric ids of the first process (runtime-spec `process.user`): supplementary groups and gid are set
+   * before the capability drop, the uid after it (a non-zero uid then has no effective capabilities).
+   * Default: root of the container with no supplementary groups.
+   */
+  user?: ProcessUser;
+  /**
+   * Sysctls written under the container's own /proc/sys right after pivot_root (runtime-spec
+   * `linux.sysctl`): only namespaced ones (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*,
+   * kernel.hostname, kernel.domainname), and none of a namespace joined by path.
+   */
+  sysctl?: Record<string, string>;
+  /**
+   * Namespaces joined by path instead of created (runtime-spec `linux.namespaces[].path`): network, ipc, uts,
+   * cgroup, and pid with `supervisor` (the launcher joins it so the container it clones is inside). The files
+   * are opened and type-checked here; the child setns()es into each before its mounts. Not with
+   * `security.userns`; 'mount' and 'user' are refused. With a joined uts namespace, `hostname` must be ''.
+   */
+  joinNamespaces?: NamespaceJoin[];
   /**
    * Absolute host path of an existing directory holding empty `upper` and `work` directories (on one
    * filesystem with xattr support, e.g. ext4; in a user namespace owned by the mapped root). `rootfs` then
@@ -106,7 +128,7 @@ export interface ExitStatus {
 const stages = [
   'pdeathsig', 'sync', 'userns', 'credentials', 'cgroupns', 'rootfs', 'proc', 'sys', 'dev', 'hostname', 'pivot_root',
   'masked_paths', 'readonly_paths', 'readonly_root', 'terminal', 'fds', 'cwd', 'signals', 'capabilities',
-  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts', 'rlimits',
+  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts', 'rlimits', 'sysctl',
 ] as const;
 
 /**
@@ -330,6 +352,10 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
   const badEnv = env.find((entry) => !entry.includes('='));
   if (badEnv !== undefined) invalid('env', `entries must be NAME=value, got '${badEnv}'`);
   const stdio = checkStdio(options.stdio);
+  const processOptions = checkProcess(options, { usernsSize: options.security?.userns?.size, supervised: options.supervisor !== undefined });
+  if (options.joinNamespaces?.some((j) => j.type === 'uts') && hostname !== '') {
+    invalid('hostname', "must be '' with a joined uts namespace (it keeps its own name)");
+  }
   const handle = native.spawnContainer({
     rootfs: checkString('rootfs', options.rootfs, true),
     hostname,
@@ -348,6 +374,7 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
       ? { mounts: checkMounts(options.mounts, { cgroupns: existsSync('/proc/self/ns/cgroup') }) } : {}),
     ...(options.rlimits !== undefined && options.rlimits.length > 0
       ? { rlimits: checkRlimits(options.rlimits, { userns: options.security?.userns !== undefined }) } : {}),
+    ...processOptions,
   });
   return new Container(handle);
 }

@@ -294,6 +294,9 @@ void RunChild(const ChildPlan& plan) {
   // Unshared only now, after the parent placed us in our cgroups, so the namespace's root is our own cgroup
   // (runc does the same); at clone time it would have been the runtime's cgroup.
   if (plan.newCgroupNs && unshare(CLONE_NEWCGROUP) < 0) FailSetup(plan, CTR_STAGE_CGROUPNS, errno, "unshare", nullptr);
+  // Namespaces joined by path, before any mount: sysfs shows the network namespace of its mounter, mqueue the
+  // IPC namespace, a cgroup mount the cgroup namespace.
+  JoinNamespaces(plan);
 
   for (int i = 0; i < plan.opCount; i++) RunOp(plan, plan.ops[i], rootTree, layerTree);
   // The caller's mounts go on top of the defaults (a tmpfs on /tmp, a bind below /dev …), before pivot_root.
@@ -303,6 +306,8 @@ void RunChild(const ChildPlan& plan) {
     FailSetup(plan, CTR_STAGE_HOSTNAME, errno, "sethostname", plan.hostname);
   PivotRoot(plan);
   CheckKernelFilesystems(plan);
+  // Through the container's own /proc, before MakePathsReadonly may make /proc/sys read-only.
+  WriteSysctls(plan);
 
   // Inside the new root, so the container's own /proc and /sys are what gets masked; masks before the
   // read-only binds so a read-only /proc/sys clones them along. The root turns read-only last: /tmp is
@@ -325,8 +330,10 @@ void RunChild(const ChildPlan& plan) {
   // come first (runc does the same) and the filter also sees capset, prctl and fcntl. With no_new_privs it
   // is the very last step before execveat (in Exec), so it only has to allow exec itself (execveat for
   // ctr-init, execve for the command) and the few calls of ctr-init's static start-up.
+  SetUserGroups(plan);  // as for an exec'd program (RunExecProgram): before the filter and the drop
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
   DropCapabilities(plan);
+  SetUserIdAndUmask(plan);
   SetNoNewPrivileges(plan);
   Exec(plan);
 }

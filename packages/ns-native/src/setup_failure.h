@@ -37,6 +37,7 @@ enum ctr_stage {
   /* Appended after the ones above (values are shared with JS by position); they run between dev and hostname: */
   CTR_STAGE_MOUNTS, /* options.mounts, in their order */
   CTR_STAGE_RLIMITS, /* options.rlimits, after the fds are closed */
+  CTR_STAGE_SYSCTL,  /* options.sysctl, right after pivot_root */
 };
 
 struct ctr_setup_failure {

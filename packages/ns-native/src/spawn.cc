@@ -65,6 +65,7 @@ const char* StageName(int stage) {
     case CTR_STAGE_USER: return "user";
     case CTR_STAGE_MOUNTS: return "mounts";
     case CTR_STAGE_RLIMITS: return "rlimits";
+    case CTR_STAGE_SYSCTL: return "sysctl";
     default: return "unknown";
   }
 }
@@ -104,7 +105,7 @@ class Plan {
   bool supervisorOwnsTerminal = false;  // the pty master goes to the shim, not to start()
   bool supervisorStarts = false;        // the shim holds "go" and the failure pipe (`ctr create` + `ctr start`)
   MountPlan mounts;  // options.mounts; holds the bind sources' trees until the plan goes
-  ProcessHolder process;  // options.rlimits …
+  ProcessHolder process;  // options.rlimits, joinNamespaces, sysctl, user, umask; the joined namespaces' fds
   SupervisorPlan sup{};
   std::vector<std::string> supArgs;
   std::vector<int> keepFds;
@@ -616,8 +617,13 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   }
 
   plan.skippedNs = TestSkippedNamespaces(env);
-  c.newCgroupNs = PathExists("/proc/self/ns/cgroup") && !(plan.skippedNs & CLONE_NEWCGROUP);
-  c.setHostname = !(plan.skippedNs & CLONE_NEWUTS);
+  plan.process.Read(env, opts, c.process);
+  if (plan.process.joinPidFd >= 0 && !plan.supervised)
+    throw Napi::TypeError::New(env, "options.joinNamespaces: a pid namespace can only be joined with options.supervisor");
+  c.newCgroupNs = PathExists("/proc/self/ns/cgroup") && !(plan.skippedNs & CLONE_NEWCGROUP) &&
+                  !(plan.process.joinedFlags & CLONE_NEWCGROUP);
+  // A joined UTS namespace keeps its own name (lib/process.ts requires hostname '' then).
+  c.setHostname = !(plan.skippedNs & CLONE_NEWUTS) && !(plan.process.joinedFlags & CLONE_NEWUTS);
   plan.rootfs = rootfs;
   Napi::Value layer = opts.Get("layer");
   if (!layer.IsUndefined()) {
@@ -627,7 +633,6 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
   AddSecurity(env, opts, plan);
   AddMountTable(env, plan, rootfs, DeviceOption(opts));
   plan.mounts.Read(env, opts.Get("mounts"));
-  plan.process.Read(env, opts, c.process);
   c.lowerSlot = plan.slots.lower.fd;
   c.layerSlot = plan.slots.layer.fd;
   plan.Finish();
@@ -768,6 +773,9 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   // what lets the child mount proc and sysfs in them (sysfs needs the netns owned by the mounter's userns).
   if (plan.userns) containerFlags |= CLONE_NEWUSER;
   containerFlags &= ~static_cast<uint64_t>(plan.skippedNs);
+  // A namespace joined by path (options.joinNamespaces) is not created: the child setns()es into it instead.
+  containerFlags &= ~plan.process.joinedFlags;
+  plan.sup.joinPidFd = plan.process.joinPidFd;
   if (plan.supervised) {
     AddSupervisorArgv(plan, report[1], sockets[0], ch.sync[1], ch.error[0]);
     plan.sup.reportReadParent = report[0];

@@ -35,6 +35,13 @@ void RunLauncher(const SupervisorPlan& sup, const ChildPlan& child) {
     if (null > 2) close(null);
   }
   int pidfd = -1;
+  // setns(CLONE_NEWPID) moves only the children made afterwards: the container cloned next is inside.
+  if (sup.joinPidFd >= 0 && setns(sup.joinPidFd, CLONE_NEWPID) < 0) {
+    int32_t failed = -errno;
+    ssize_t ignored = write(sup.reportWrite, &failed, sizeof failed);
+    (void)ignored;
+    _exit(1);
+  }
   CloneArgs args{};
   args.flags = sup.containerFlags | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);

@@ -29,6 +29,7 @@ struct SupervisorPlan {
   int keepCount;
   uint64_t containerFlags;  // namespace flags of the container's clone
   bool nullStdio;           // detached: 0-2 become /dev/null before the container is cloned (see RunLauncher)
+  int joinPidFd = -1;       // a pid namespace to clone the container into (options.joinNamespaces), -1: a new one
   static constexpr int kDigits = 12;
 };
 
