@@ -47,7 +47,7 @@ export interface NativeSupervisorOptions {
 }
 
 /** `execInContainer`'s options once lib/spawn.ts has validated them. */
-export interface NativeExecOptions {
+export interface NativeExecOptions extends Omit<NativeProcessOptions, 'sysctl' | 'joinNamespaces'> {
   joinPidfd: number;
   initFd: number;
   joinFlags: number;
@@ -57,7 +57,7 @@ export interface NativeExecOptions {
   cwd: string;
   stdio: NativeSpawnOptions['stdio'];
   security?: NativeSecurityOptions;
-  user?: { uid: number; gid: number };
+  rlimits?: NativeRlimit[];
 }
 
 /** `security` as lib/security.ts validated it, plus the kernel's last capability number. */

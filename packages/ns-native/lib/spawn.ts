@@ -419,8 +419,12 @@ export interface ExecInContainerOptions {
   stdio: StdioSpec;
   /** capabilities, no_new_privs and seccomp as the container got them (mount settings are the container's) */
   security?: Omit<SecurityOptions, 'userns'>;
-  /** numeric ids to run as (default: root of the container) */
-  user?: { uid: number; gid: number };
+  /** numeric ids to run as, with supplementary groups (default: root of the container, no groups) */
+  user?: ProcessUser;
+  /** umask of the program (default: this process's) */
+  umask?: number;
+  /** resource limits of the program, as `spawnContainer`'s */
+  rlimits?: Rlimit[];
 }
 
 // CLONE_NEW* values (sched.h): the namespaces `ctr exec` joins.
@@ -444,10 +448,8 @@ export function execInContainer(options: ExecInContainerOptions): Container {
   let flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
   if (existsSync('/proc/self/ns/cgroup')) flags |= CLONE_NEWCGROUP;
   if (options.userns) flags |= CLONE_NEWUSER;
-  const user = options.user;
-  if (user !== undefined && !(Number.isInteger(user.uid) && user.uid >= 0 && Number.isInteger(user.gid) && user.gid >= 0)) {
-    invalid('user', 'uid and gid must be non-negative integers');
-  }
+  // the container's user namespace (if any) maps the ids; its size is not known here, the kernel checks them
+  const processOptions = checkProcess({ user: options.user, umask: options.umask }, { supervised: false });
   const handle = native.execInContainer({
     joinPidfd: options.pidfd,
     initFd: image('ctr-init'),
@@ -458,7 +460,9 @@ export function execInContainer(options: ExecInContainerOptions): Container {
     cwd: checkString('cwd', options.cwd, true),
     stdio,
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
-    ...(user !== undefined ? { user } : {}),
+    ...processOptions,
+    ...(options.rlimits !== undefined && options.rlimits.length > 0
+      ? { rlimits: checkRlimits(options.rlimits, { userns: options.userns === true }) } : {}),
   });
   return new Container(handle);
 }

@@ -333,7 +333,7 @@ void RunChild(const ChildPlan& plan) {
   SetUserGroups(plan);  // as for an exec'd program (RunExecProgram): before the filter and the drop
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
   DropCapabilities(plan);
-  SetUserIdAndUmask(plan);
+  SetUserIdAndUmask(plan, true);
   SetNoNewPrivileges(plan);
   Exec(plan);
 }
@@ -341,18 +341,19 @@ void RunChild(const ChildPlan& plan) {
 namespace {
 
 // The exec'd program (F), a child of RunExecChild inside the container's PID namespace: the same steps as the
-// tail of RunChild, then the user. Groups and gid before the capability drop (setgroups needs CAP_SETGID);
-// the uid after it, so a uid away from 0 clears the effective set as the kernel does (capabilities(7)).
+// tail of RunChild, with the user (process.h): groups and gid before the capability drop (setgroups needs
+// CAP_SETGID), the uid after it, so a uid away from 0 clears the effective set as the kernel does.
 [[noreturn]] void RunExecProgram(const ChildPlan& plan) {
   SetupStdio(plan);
   CloseExtraFds(plan);
   EnterCwd(plan);
+  ApplyRlimits(plan);
   ResetSignals(plan);
-  if (setgroups(0, nullptr) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setgroups", nullptr);
-  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setresgid", nullptr);
+  SetUserGroups(plan);
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
   DropCapabilities(plan);
-  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setresuid", nullptr);
+  // No parent-death signal here: the program outlives `ctr exec` (reparented to the container's PID 1).
+  SetUserIdAndUmask(plan, false);
   SetNoNewPrivileges(plan);
   Exec(plan);
 }

@@ -92,7 +92,6 @@ struct ChildPlan {
   int joinFlags;
   int reportWrite;
   int reportReadParent;
-  unsigned uid, gid;  // the program's ids (0: the container's root)
 };
 
 // Reports `syscall` failing with `err` at `stage` to the parent and _exit(127)s. Async-signal-safe.

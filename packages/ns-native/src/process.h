@@ -81,6 +81,7 @@ void ApplyRlimits(const ChildPlan& plan);
 // Child: supplementary groups and gid (needs CAP_SETGID: before the capability drop) …
 void SetUserGroups(const ChildPlan& plan);
 // … and the uid after it, so a uid away from 0 clears the effective set as the kernel does; then the umask.
-void SetUserIdAndUmask(const ChildPlan& plan);
+// `rearmDeathSignal`: the uid change cleared PR_SET_PDEATHSIG, which the container's first process needs back.
+void SetUserIdAndUmask(const ChildPlan& plan, bool rearmDeathSignal);
 
 }  // namespace ctr

@@ -75,12 +75,12 @@ void SetUserGroups(const ChildPlan& plan) {
   if (syscall(SYS_setresgid, gid, gid, gid) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setresgid", nullptr);
 }
 
-void SetUserIdAndUmask(const ChildPlan& plan) {
+void SetUserIdAndUmask(const ChildPlan& plan, bool rearmDeathSignal) {
   if (plan.process.setUser) {
     uid_t uid = plan.process.uid;
     if (syscall(SYS_setresuid, uid, uid, uid) < 0) FailSetup(plan, CTR_STAGE_USER, errno, "setresuid", nullptr);
     // A change of the effective uid clears the parent-death signal (prctl(2)): armed again.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) FailSetup(plan, CTR_STAGE_PDEATHSIG, errno, "prctl", nullptr);
+    if (rearmDeathSignal && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) FailSetup(plan, CTR_STAGE_PDEATHSIG, errno, "prctl", nullptr);
   }
   if (plan.process.setUmask) umask(plan.process.umask);
 }

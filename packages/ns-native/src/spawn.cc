@@ -869,11 +869,10 @@ Napi::Value ExecInContainer(const Napi::CallbackInfo& info) {
     Napi::Array fds = stdio.Get("fds").As<Napi::Array>();
     for (uint32_t i = 0; i < 3; i++) c.stdioFds[i] = fds.Get(i).As<Napi::Number>().Int32Value();
   }
-  Napi::Value user = opts.Get("user");
-  if (user.IsObject()) {
-    c.uid = Uint32Option(user.As<Napi::Object>(), "uid");
-    c.gid = Uint32Option(user.As<Napi::Object>(), "gid");
-  }
+  // user (uid, gid, additionalGids), umask and rlimits, as for a container's first process; the default user
+  // is the container's root with no supplementary groups.
+  plan.process.Read(env, opts, c.process);
+  c.process.setUser = true;
   AddSecurity(env, opts, plan);
   plan.Finish();
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { capabilityNames, lastCap, spawnContainer, type Rlimit } from '../lib/index.js';
+import { capabilityNames, closeFd, execInContainer, lastCap, pidfdOpen, spawnContainer, type Rlimit } from '../lib/index.js';
 import { runSh, shOptions, useSandbox, validationBase, type Overrides } from './helpers.js';
 
 const hardNofile = Number(readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+\S+\s+(\d+)/m)![1]);
@@ -157,6 +157,29 @@ describe.skipIf(skipUnless('process settings in a container', { root: isRoot }))
       expect(lines[3]).not.toBe(ns('mnt'));
       expect(lines[4]).toBe('first');
       first.abort();
+    });
+
+    it('execInContainer takes the same user (with groups), umask and rlimits', async () => {
+      const first = await target();
+      chmodSync(sandbox.rootfs, 0o755);
+      const dir = mkdtempSync(path.join(tmpdir(), 'ctr-exec-'));
+      const outFd = openSync(path.join(dir, 'out'), 'w+');
+      const pidfd = pidfdOpen(first.pid);
+      try {
+        const c = execInContainer({
+          pidfd, argv: ['sh', '-c', 'id -u; id -G; umask; ulimit -n'], execCandidates: ['/usr/bin/sh'], env: ['PATH=/usr/bin'], cwd: '/',
+          stdio: { kind: 'fds', fds: [outFd, outFd, outFd] },
+          user: { uid: 1000, gid: 1001, additionalGids: [5] }, umask: 0o077, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 99, hard: 99 }],
+        });
+        c.start();
+        expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+        expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe('1000\n1001 5\n0077\n99\n');
+      } finally {
+        closeFd(pidfd);
+        closeSync(outFd);
+        rmSync(dir, { recursive: true });
+        first.abort();
+      }
     });
 
     it('a pid namespace joined with a supervisor: the container sees the other one’s processes', async () => {
