@@ -39,6 +39,8 @@ function describe(state: ContainerState): Record<string, unknown> {
       autoRemove: state.autoRemove === true,
       network: state.network,
       ...(state.publish ? { publish: state.publish } : {}),
+      ...(state.mounts ? { mounts: state.mounts } : {}),
+      ...(state.ulimits ? { ulimits: state.ulimits } : {}),
     },
     state: {
       status,

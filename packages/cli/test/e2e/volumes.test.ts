@@ -2,7 +2,7 @@
 // as a code runner would use them: a host directory handed in read-only (writes refused with EROFS) and
 // another read-write, a sized tmpfs, a lowered limit; a symlinked mount point in the rootfs refused with
 // nothing mounted on the host; `ctr ps --json` showing them; bad values one line, exit 125, nothing made.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isRoot, skipUnless } from '@ctr/test-utils';
@@ -79,6 +79,8 @@ describe.skipIf(skipUnless('ctr volumes end to end', { root: isRoot }))('ctr run
       const entry = ps.find((e) => e.name === name)!;
       expect(entry.mounts).toEqual([`${src}:/src:ro`, 'tmpfs:/t']);
       expect(entry.ulimits).toEqual(['core=0']);
+      const [inspected] = JSON.parse((await ctr(['inspect', name])).stdout) as { config: { mounts: string[]; ulimits: string[] } }[];
+      expect(inspected!.config).toMatchObject({ mounts: entry.mounts, ulimits: ['core=0'] });
       expect((await ctr(['start', name])).code).toBe(0);
       const waited = await ctr(['wait', name]);
       expect(waited.stdout.trim()).toBe('0');
@@ -86,6 +88,17 @@ describe.skipIf(skipUnless('ctr volumes end to end', { root: isRoot }))('ctr run
     } finally {
       await ctr(['rm', '-f', name]);
     }
+  });
+
+  it('with --userns a volume is idmapped: root-owned host files are root-owned inside, and writes land as host root', async () => {
+    const r = await ctr(['run', '--net', 'none', '--userns', '100000:65536', '-v', `${out}:/out`, defaultRootfs, 'sh', '-c',
+      'stat -c %u /out; echo x > /out/made; stat -c %u /out/made; cat /proc/self/uid_map']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['0', '0']);
+    expect(lines[2]!.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    expect(statSync(path.join(out, 'made')).uid).toBe(0);
+    rmSync(path.join(out, 'made'));
   });
 
   it.each([
