@@ -141,6 +141,14 @@ describe.skipIf(skipUnless('mounts in a container', { root: isRoot }))('spawnCon
     for (const line of mounts) expect(line.split(' ')[0]).toBe('/');
   });
 
+  it('type cgroup2 mounts the unified hierarchy at the container\'s own group, read-only', async () => {
+    const { output, status } = await sh('stat -f -c %T /cg2; touch /cg2/x; echo "touch=$?"; grep " /cg2 " /proc/self/mountinfo | { read a b c d e f rest; echo "$d $f"; }', [
+      { destination: '/cg2', type: 'cgroup2', source: 'cgroup2', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+    ]);
+    expect(status.exitCode).toBe(0);
+    expect(output).toMatch(/^cgroup2fs\n.*Read-only file system\ntouch=1\n\/ ro,/);
+  });
+
   it('refuses a target that is a symlink out of the rootfs, and mounts nothing on the host', async () => {
     const rootfs = sandbox.rootfs;
     const outside = mkdtempSync(path.join(tmpdir(), 'ctr-outside-'));
