@@ -100,16 +100,6 @@ export async function waitForContainer(name: string, timeoutMs = 10_000): Promis
   }
 }
 
-/** Whether tmux (the real terminal the interactive tests drive ctr through) is installed. */
-export const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /**
  * Runs a host program and resolves with its status and output.
  * @param opts its directory and environment; `extraFds`: fds it inherits as 3, 4, … (without CLOEXEC)

@@ -3,27 +3,14 @@
 // `logs` shows its output with timestamps, `stop` ends it within the timeout and `ps -a` and `wait` show the
 // exit code, an OOM kill shows in `inspect`, wrong states fail in one line, a ctr SIGKILLed mid-create leaves
 // nothing after the next command, and 50 runs in one Node process print no MaxListenersExceededWarning.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRoot, skipUnless } from '@ctr/test-utils';
-import { cliPath, ctr, defaultRootfs, demoBuild, expectNothingLeaked, hasTmux, host } from '../helpers.js';
+import { hasTmux, isRoot, skipUnless, TmuxSession } from '@ctr/test-utils';
+import { cliPath, ctr, defaultRootfs, demoBuild, expectNothingLeaked, host } from '../helpers.js';
 
 const client = path.join(demoBuild, 'client');
-
-const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
-
-/** Polls the tmux pane until it shows `what`. */
-async function paneShows(session: string, what: RegExp): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = tmux('capture-pane', '-p', '-t', session);
-    if (what.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`pane never showed ${what}:\n${text}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function stat(pid: number): { comm: string; ppid: number } | undefined {
   try {
@@ -186,31 +173,25 @@ describe.skipIf(skipUnless('container lifecycle through the CLI', { root: isRoot
 
   it.skipIf(!hasTmux)('attach to a detached -it shell: keys, window size, Ctrl-P Ctrl-Q detaches, exit ends attach with its code', async () => {
     expect((await ctr(['run', '-d', '-it', '--name', 'lc-tty', '--net', 'none', defaultRootfs, 'sh'])).code).toBe(0);
-    const session = `ctr-attach-${process.pid}`;
+    const term = new TmuxSession(`ctr-attach-${process.pid}`);
     const attach = `${process.execPath} ${cliPath} attach lc-tty; echo attach-status-$?; sleep 30`;
     try {
-      tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '25', attach);
+      term.start(attach, 90, 25);
       await new Promise((r) => setTimeout(r, 500));
-      tmux('send-keys', '-t', session, 'echo hello-$((6*7)); stty size', 'Enter');
-      await paneShows(session, /^hello-42\s*\n25 90\s*$/m);
-      tmux('send-keys', '-t', session, 'C-p', 'C-q');
-      await paneShows(session, /attach-status-0/);
+      await term.type('echo hello-$((6*7)); stty size', /^hello-42\s*\n25 90\s*$/m);
+      term.keys('C-p', 'C-q');
+      await term.waitFor(/attach-status-0/);
       expect((await inspect('lc-tty')).state.status).toBe('running');
-      tmux('kill-session', '-t', session);
+      term.close();
 
-      tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '25', attach);
+      term.start(attach, 90, 25);
       await new Promise((r) => setTimeout(r, 500));
-      tmux('send-keys', '-t', session, 'exit 9', 'Enter');
-      await paneShows(session, /attach-status-9/);
+      await term.type('exit 9', /attach-status-9/);
       expect((await inspect('lc-tty')).state).toMatchObject({ status: 'stopped', exitCode: 9 });
       // Everything went through the shim's log too.
       expect((await ctr(['logs', 'lc-tty'])).stdout).toContain('hello-42');
     } finally {
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        // already gone
-      }
+      term.close();
       await ctr(['rm', '-f', 'lc-tty']);
     }
   });
