@@ -1,0 +1,59 @@
+// runtimes.ts — the OCI runtimes the engine tests put under podman and containerd, and the rootfs their image
+// is made from. runc is the control: a case that fails with runc is a harness fault, not a runtime's.
+// CTR_ENGINES_RUNTIME (comma-separated names) picks the runtimes; by default runc only, until ctrun's
+// lifecycle verbs (create/start/kill/delete/exec) land — then DEFAULT becomes 'runc,ctrun' and both run in CI.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasTmux, isRoot } from '@ctr/test-utils';
+import { defaultRootfs } from '../../../cli/test/helpers.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export { defaultRootfs };
+
+/** The `ctrun` bin as built (`#!/usr/bin/env node`, executable): engines exec it like any runtime binary. */
+export const ctrunPath = path.resolve(here, '../../dist/cli.js');
+
+const DEFAULT = 'runc';
+
+export interface Runtime {
+  /** the name podman's containers.conf knows it by (its `runtime_supports_json` matches on names) */
+  name: string;
+  /** absolute path of the binary the engine executes */
+  path: string;
+}
+
+/** The absolute path of a program on PATH, or undefined. */
+export function which(program: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolve(name: string): Runtime {
+  if (name === 'ctrun') return { name, path: ctrunPath };
+  const found = which(name);
+  if (!found) throw new Error(`CTR_ENGINES_RUNTIME names ${name}, which is not on PATH: install it or leave it out`);
+  return { name, path: found };
+}
+
+/** The runtimes chosen for this run, e.g. `CTR_ENGINES_RUNTIME=ctrun` or `runc,ctrun,crun`. */
+export const runtimes: Runtime[] = (process.env.CTR_ENGINES_RUNTIME || DEFAULT)
+  .split(',')
+  .map((n) => n.trim())
+  .filter(Boolean)
+  .map(resolve);
+
+/** What an engine suite needs, for skipUnless: root, `programs` (name → present), tmux, the rootfs, ctrun built. */
+export function engineNeeds(programs: Record<string, boolean>): Record<string, boolean> {
+  return {
+    root: isRoot,
+    ...programs,
+    tmux: hasTmux,
+    'rootfs/default (pnpm ctr rootfs build)': existsSync(defaultRootfs),
+    'packages/oci/dist/cli.js (pnpm build)': !runtimes.some((r) => r.name === 'ctrun') || existsSync(ctrunPath),
+  };
+}

@@ -1,0 +1,27 @@
+// shell.ts — the interactive case both engines share: an engine's command line that runs `sh` on a pty in the
+// container is typed into a real terminal (tmux); the shell must answer on /dev/pts/0 with the terminal's size,
+// follow a resize (SIGWINCH → the engine → TIOCSWINSZ on the container's pty) and hand its exit status back.
+import { TmuxSession } from '@ctr/test-utils';
+
+/** The environment the shell gets (`--env`): a prompt the screen can be matched against. */
+export const PROMPT_ENV = 'PS1=tty-ok$ ';
+
+/**
+ * Drives `command` (ending in `sh` with PROMPT_ENV) in a 100×30 terminal named `name` through the whole
+ * interactive case; `cleanup` runs after, whatever happened (the engine's rm of the container).
+ */
+export async function expectInteractiveShell(name: string, command: string, cleanup: () => Promise<unknown>): Promise<void> {
+  const term = new TmuxSession(`${name}-${process.pid}`);
+  try {
+    term.start(`${command}; echo status-$?; sleep 60`, 100, 30);
+    await term.waitFor(/^tty-ok\$\s*$/m, 30_000); // capture-pane drops the prompt's trailing space
+    await term.type('tty', /^\/dev\/pts\/0\s*$/m);
+    await term.type('stty size', /^30 100\s*$/m);
+    term.resize(120, 40);
+    await term.type('clear; stty size', /^40 120\s*$/m);
+    await term.type('exit 3', /^status-3\s*$/m, 30_000);
+  } finally {
+    term.close();
+    await cleanup();
+  }
+}
