@@ -14,7 +14,9 @@ export async function expectInteractiveShell(name: string, command: string, clea
   const term = new TmuxSession(`${name}-${process.pid}`);
   try {
     term.start(`${command}; echo status-$?; sleep 60`, 100, 30);
-    await term.waitFor(/^tty-ok\$\s*$/m, 30_000); // capture-pane drops the prompt's trailing space
+    // capture-pane drops the prompt's trailing space; an engine that fails prints its error and status at once
+    const first = await term.waitFor(/^tty-ok\$\s*$|^status-\d+\s*$/m, 30_000);
+    if (!/^tty-ok\$\s*$/m.test(first)) throw new Error(`the engine ended before the shell's prompt:\n${first.trim()}`);
     await term.type('tty', /^\/dev\/pts\/0\s*$/m);
     await term.type('stty size', /^30 100\s*$/m);
     term.resize(120, 40);
