@@ -18,6 +18,7 @@ import { measureCpu } from './measures/cpu.mjs';
 import { measureDetached, measureExec } from './measures/detached.mjs';
 import { measureMemory } from './measures/memory.mjs';
 import { measureNetSetup } from './measures/netsetup.mjs';
+import { measureOci } from './measures/oci.mjs';
 import { measureScale, measureScaleDetached } from './measures/scale.mjs';
 import { measureStart } from './measures/start.mjs';
 import { measureThroughput } from './measures/throughput.mjs';
@@ -32,6 +33,7 @@ const measures = {
   detached: measureDetached,
   exec: measureExec,
   'scale-detached': measureScaleDetached,
+  oci: measureOci,
 };
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { capture, scrubbedEnv, waitFor } from './run.mjs';
 import { parsePidStat } from './procfs.mjs';
 
-const tools = ['runc', 'crun', 'bwrap', 'unshare', 'nsenter', 'ip', 'iperf3', 'conmon'];
+const tools = ['runc', 'crun', 'bwrap', 'unshare', 'nsenter', 'ip', 'iperf3', 'conmon', 'podman'];
 
 /** Finds an executable on the scrubbed PATH. */
 function which(name) {

@@ -128,6 +128,11 @@ export function renderGroup(group) {
   const head = ['', `median (${group.unit})`, 'min', 'max', 'n', ...subjects.map((s) => `${s.label} ÷ row`)];
   lines.push(`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const r of group.rows) {
+    if (r.error) {
+      // a runtime that failed (e.g. a verb it lacks) is a row saying so, not a missing table
+      lines.push(`| ${[r.label, `failed: ${r.error.replaceAll('|', '\\|')}`, '—', '—', 0, ...subjects.map(() => '—')].join(' | ')} |`);
+      continue;
+    }
     const ratios = subjects.map((s) => {
       const q = ratio(row(group, s.id)?.summary, r.summary);
       return s.id === r.id ? '1' : q === undefined ? '—' : `${q.toFixed(q < 10 ? 2 : 1)}×`;

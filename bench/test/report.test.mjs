@@ -90,6 +90,19 @@ describe('renderGroup', () => {
   it('says why a group was not measured', () => {
     expect(renderGroup(results.groups[2])).toContain('Not measured: threads-cpu missing');
   });
+  it('shows a failed row with its error, and no ratio against it', () => {
+    const group = {
+      id: 'oci',
+      title: 'OCI',
+      unit: 'ms',
+      digits: 1,
+      subjects: [{ id: 'ctrun', label: 'ctrun' }],
+      rows: [{ id: 'ctrun', label: 'ctrun create', error: 'cli.js create: exit 1: unknown command "create" | x' }, row('runc', 'runc create', [20])],
+    };
+    const md = renderGroup(group);
+    expect(md).toContain('| ctrun create | failed: cli.js create: exit 1: unknown command "create" \\| x | — | — | 0 | — |');
+    expect(md).toContain('| runc create | 20.0 | 20.0 | 20.0 | 1 | — |');
+  });
 });
 
 describe('renderMarkdown', () => {
