@@ -1,6 +1,6 @@
 // runtimes.ts — the OCI runtimes the engine tests put under podman and containerd, and the rootfs their image
 // is made from. runc is the control: a case that fails with runc is a harness fault, not a runtime's.
-// CTR_ENGINES_RUNTIME (comma-separated names) picks the runtimes; by default runc only, until ctrun's
+// CTR_ENGINES_RUNTIME (comma-separated names, or NAME=/abs/path) picks the runtimes; by default runc only, until ctrun's
 // lifecycle verbs (create/start/kill/delete/exec) land — then DEFAULT becomes 'runc,ctrun' and both run in CI.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,14 +33,20 @@ export function which(program: string): string | undefined {
   }
 }
 
-function resolve(name: string): Runtime {
+/** `NAME` (ctrun: this package's build; others: found on PATH) or `NAME=/abs/path` (e.g. another build). */
+function resolve(item: string): Runtime {
+  const [name, given] = item.split('=', 2) as [string, string | undefined];
+  if (given !== undefined) {
+    if (!path.isAbsolute(given) || !existsSync(given)) throw new Error(`CTR_ENGINES_RUNTIME: ${item}: the path must be absolute and exist`);
+    return { name, path: given };
+  }
   if (name === 'ctrun') return { name, path: ctrunPath };
   const found = which(name);
   if (!found) throw new Error(`CTR_ENGINES_RUNTIME names ${name}, which is not on PATH: install it or leave it out`);
   return { name, path: found };
 }
 
-/** The runtimes chosen for this run, e.g. `CTR_ENGINES_RUNTIME=ctrun` or `runc,ctrun,crun`. */
+/** The runtimes chosen for this run, e.g. `CTR_ENGINES_RUNTIME=ctrun`, `runc,ctrun,crun` or `ctrun=/x/cli.js`. */
 export const runtimes: Runtime[] = (process.env.CTR_ENGINES_RUNTIME || DEFAULT)
   .split(',')
   .map((n) => n.trim())
@@ -54,6 +60,6 @@ export function engineNeeds(programs: Record<string, boolean>): Record<string, b
     ...programs,
     tmux: hasTmux,
     'rootfs/default (pnpm ctr rootfs build)': existsSync(defaultRootfs),
-    'packages/oci/dist/cli.js (pnpm build)': !runtimes.some((r) => r.name === 'ctrun') || existsSync(ctrunPath),
+    'packages/oci/dist/cli.js (pnpm build)': !runtimes.some((r) => r.path === ctrunPath) || existsSync(ctrunPath),
   };
 }
