@@ -19,8 +19,11 @@ import { isRunning } from '../procfs.mjs';
 import { capture, scrubbedEnv } from '../run.mjs';
 import { summarize } from '../stats.mjs';
 
-/** The `ctrun` bin, executed directly (its `#!/usr/bin/env node` line) as an engine executes it. */
-export const ctrunPath = path.join(repoRoot, 'packages/oci/dist/cli.js');
+/**
+ * The `ctrun` bin, executed directly (its `#!/usr/bin/env node` line) as an engine executes it; CTR_BENCH_CTRUN
+ * names another build (an absolute path) to compare.
+ */
+export const ctrunPath = process.env.CTR_BENCH_CTRUN || path.join(repoRoot, 'packages/oci/dist/cli.js');
 const image = 'localhost/ctr-bench:latest';
 const podmanParent = '/libpod_parent';
 
