@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, beforeAll, expect } from 'vitest';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -108,13 +109,23 @@ export function engineSnapshot(scope: LeakScope): Record<string, string[]> {
   };
 }
 
-/** Registers the leak check: snapshot before the suite's first case, the same after every case. */
+/**
+ * Registers the leak check: snapshot before the suite's first case, the same after every case. The host gets
+ * up to 5 s to settle: conmon runs podman's `container cleanup` as the container's exit command, and a shim
+ * removes its socket, after the command the test waited for has returned.
+ */
 export function expectNothingLeaked(scope: LeakScope): void {
   let before: Record<string, string[]>;
   beforeAll(() => {
     before = engineSnapshot(scope);
   });
-  afterEach(() => {
-    expect(engineSnapshot(scope)).toEqual(before);
+  afterEach(async () => {
+    const deadline = Date.now() + 5000;
+    let now = engineSnapshot(scope);
+    while (!isDeepStrictEqual(now, before) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = engineSnapshot(scope);
+    }
+    expect(now).toEqual(before);
   });
 }

@@ -2,8 +2,7 @@
 // is made from. runc is the control: a case that fails with runc is a harness fault, not a runtime's.
 // CTR_ENGINES_RUNTIME (comma-separated names, or NAME=/abs/path) picks the runtimes; by default runc only, until ctrun's
 // lifecycle verbs (create/start/kill/delete/exec) land — then DEFAULT becomes 'runc,ctrun' and both run in CI.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasTmux, isRoot } from '@ctr/test-utils';
@@ -24,13 +23,18 @@ export interface Runtime {
   path: string;
 }
 
-/** The absolute path of a program on PATH, or undefined. */
+/** The absolute path of an executable `program` on PATH, or undefined. */
 export function which(program: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const file = path.join(dir, program);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
   }
+  return undefined;
 }
 
 /** `NAME` (ctrun: this package's build; others: found on PATH) or `NAME=/abs/path` (e.g. another build). */
