@@ -2,9 +2,9 @@
 // or both in hybrid mode) and owns what is version-neutral: validation, killing and removal.
 // kill(2) for the per-task signalling; cgroup-v2.rst "cgroup.kill" for the at-once path.
 import { CgroupError } from './errors.js';
-import { readProcs, removeGroup } from './fs.js';
+import { closeCgroupFds, readProcs, removeGroup } from './fs.js';
 import type { CgroupLimits } from './limits.js';
-import type { Backend, CgroupManager, CgroupStats, Controller, OomWatch } from './manager.js';
+import type { Backend, CgroupJoin, CgroupManager, CgroupStats, Controller, OomWatch } from './manager.js';
 import { validateLimits } from './validate.js';
 
 /** How long killAll('SIGKILL') waits for the group to empty before failing with NOT_EMPTY. */
@@ -57,6 +57,23 @@ export class CompositeManager implements CgroupManager {
       throw new CgroupError(`invalid pid ${pid}`, { code: 'INVALID_PID', value: String(pid) });
     }
     for (const backend of this.backends) backend.addProcess(pid);
+  }
+
+  openJoin(): CgroupJoin {
+    const taskFds: number[] = [];
+    let cgroupFd: number | undefined;
+    const close = () => closeCgroupFds(cgroupFd === undefined ? taskFds : [...taskFds, cgroupFd]);
+    try {
+      for (const backend of this.backends) {
+        const fds = backend.openJoin();
+        taskFds.push(...(fds.taskFds ?? []));
+        cgroupFd ??= fds.cgroupFd;
+      }
+    } catch (error) {
+      close();
+      throw error;
+    }
+    return { taskFds, ...(cgroupFd !== undefined ? { cgroupFd } : {}), close };
   }
 
   pids(): number[] {

@@ -13,7 +13,7 @@ import { CgroupError } from './errors.js';
 // never lets anyone create one), and in a fake tree a shorter value must not leave the old tail behind.
 const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_TRUNC;
 
-function wrap(error: unknown, action: 'read' | 'write' | 'mkdir' | 'rmdir' | 'watch' | 'attach a device filter to' | 'query', dir: string, file?: string, value?: string): CgroupError {
+function wrap(error: unknown, action: 'read' | 'write' | 'open' | 'mkdir' | 'rmdir' | 'watch' | 'attach a device filter to' | 'query', dir: string, file?: string, value?: string): CgroupError {
   const e = error as NodeJS.ErrnoException;
   const code = e.code ?? 'EIO';
   const what = file === undefined ? dir : `\`${file}\` in ${dir}`;
@@ -64,6 +64,33 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * Opens a group's control file for a later write by another process (O_WRONLY; libuv adds O_CLOEXEC to every
+ * open). The kernel checks a migration against the credentials and cgroup namespace the file was opened with
+ * (since Linux 5.16), so the opener's rights travel with the fd.
+ */
+export function openCgroupFile(dir: string, file: string): number {
+  try {
+    return fs.openSync(path.join(dir, file), fs.constants.O_WRONLY);
+  } catch (error) {
+    throw wrap(error, 'open', dir, file);
+  }
+}
+
+/** Opens a group's directory (O_RDONLY | O_DIRECTORY, CLOEXEC as every libuv open) for CLONE_INTO_CGROUP. */
+export function openGroupDir(dir: string): number {
+  try {
+    return fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (error) {
+    throw wrap(error, 'open', dir);
+  }
+}
+
+/** Closes fds of openCgroupFile / openGroupDir. */
+export function closeCgroupFds(fds: readonly number[]): void {
+  for (const fd of fds) fs.closeSync(fd);
 }
 
 // A group's directory as bpf(2) wants it: O_RDONLY | O_DIRECTORY, the fd only names the cgroup.

@@ -50,6 +50,22 @@ export interface OomWatch {
   close(): void;
 }
 
+/**
+ * What a new process needs to enter the group by itself as it is created, instead of its parent moving it
+ * with `addProcess`. A parent writing a PID to `cgroup.procs` takes the kernel's global threadgroup rwsem for
+ * writing, which waits for an RCU grace period (milliseconds, more under load); a single-threaded process
+ * writing "0" to a v1 `tasks` file moves only itself and skips that lock (cgroup_procs_write_start), and
+ * clone3's CLONE_INTO_CGROUP (v2) creates the process in the group with no migration at all.
+ */
+export interface CgroupJoin {
+  /** v1: `tasks` of each hierarchy, opened for writing; the new single-threaded process writes "0" to each */
+  readonly taskFds: readonly number[];
+  /** v2: the group's directory, for CLONE_INTO_CGROUP; absent when no controller lives in the v2 hierarchy */
+  readonly cgroupFd?: number;
+  /** closes the fds (the process that used them holds its own copies) */
+  close(): void;
+}
+
 /** One container's cgroup, across every hierarchy its controllers live in. */
 export interface CgroupManager {
   /** directory of the group per kernel controller (v1: cpu, cpuacct, memory, pids, devices; v2: one directory) */
@@ -60,6 +76,8 @@ export interface CgroupManager {
   apply(limits: CgroupLimits): void;
   /** Moves a process (all its threads) into the group in every hierarchy. */
   addProcess(pid: number): void;
+  /** Opens what a process about to be created needs to join the group itself (see CgroupJoin). */
+  openJoin(): CgroupJoin;
   /** PIDs in the group (thread-group leaders), in this process's PID namespace. */
   pids(): number[];
   /** Current usage and limits. */
@@ -86,6 +104,8 @@ export interface Backend {
   create(): void;
   apply(limits: CgroupLimits): void;
   addProcess(pid: number): void;
+  /** v1: one `tasks` fd per hierarchy; v2: the directory fd */
+  openJoin(): { taskFds?: number[]; cgroupFd?: number };
   stats(into: CgroupStats): void;
   oomKills(): number;
   watchOom(onOomKill: (total: number) => void): OomWatch;

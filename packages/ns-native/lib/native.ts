@@ -34,6 +34,8 @@ export interface NativeSpawnOptions extends NativeProcessOptions {
   mounts?: NativeMount[];
   rlimits?: NativeRlimit[];
   supervisor?: NativeSupervisorOptions;
+  /** v1 `tasks` fds the child writes "0" to, and the v2 directory it is cloned into (CLONE_INTO_CGROUP) */
+  cgroup?: { taskFds: number[]; cgroupFd?: number };
 }
 
 /** A supervised spawn (see lib/spawn.ts `supervisor`): the sealed ctr-shim image and its arguments. */

@@ -93,6 +93,12 @@ export interface SpawnContainerOptions {
    * `onExit` then reports the shim's end; the container's status is in `dir/exit.json`.
    */
   supervisor?: SupervisorSpec;
+  /**
+   * The cgroup the container joins as it is created (@ctr/cgroups `openJoin()`): it writes "0" to each v1
+   * `tasks` fd first thing, and is cloned into the v2 directory `cgroupFd` (CLONE_INTO_CGROUP). Cheaper than
+   * moving it by PID afterwards; the fds stay the caller's to close.
+   */
+  cgroup?: { taskFds: readonly number[]; cgroupFd?: number };
 }
 
 export interface SupervisorSpec {
@@ -128,7 +134,7 @@ export interface ExitStatus {
 const stages = [
   'pdeathsig', 'sync', 'userns', 'credentials', 'cgroupns', 'rootfs', 'proc', 'sys', 'dev', 'hostname', 'pivot_root',
   'masked_paths', 'readonly_paths', 'readonly_root', 'terminal', 'fds', 'cwd', 'signals', 'capabilities',
-  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts', 'rlimits', 'sysctl',
+  'no_new_privs', 'seccomp', 'exec', 'join', 'user', 'mounts', 'rlimits', 'sysctl', 'cgroup',
 ] as const;
 
 /**
@@ -199,6 +205,13 @@ function checkStdio(stdio: StdioSpec): StdioSpec {
     return { kind: 'fds', fds: [fds[0], fds[1], fds[2]] };
   }
   return invalid('stdio.kind', "must be 'pty' or 'fds'");
+}
+
+function checkCgroupJoin(join: { taskFds: readonly number[]; cgroupFd?: number }) {
+  const isFd = (fd: unknown) => Number.isInteger(fd) && (fd as number) >= 0;
+  if (!Array.isArray(join.taskFds) || !join.taskFds.every(isFd)) invalid('cgroup.taskFds', 'must be fd numbers');
+  if (join.cgroupFd !== undefined && !isFd(join.cgroupFd)) invalid('cgroup.cgroupFd', 'must be an fd number');
+  return { taskFds: [...join.taskFds], ...(join.cgroupFd !== undefined ? { cgroupFd: join.cgroupFd } : {}) };
 }
 
 const images = new Map<string, number>();
@@ -367,6 +380,7 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     initFd: image('ctr-init'),
     init: options.init === true,
     ...(options.layer !== undefined ? { layer: checkString('layer', options.layer, true) } : {}),
+    ...(options.cgroup !== undefined ? { cgroup: checkCgroupJoin(options.cgroup) } : {}),
     ...(options.supervisor !== undefined ? { supervisor: checkSupervisor(options.supervisor, stdio) } : {}),
     ...(options.security !== undefined ? { security: checkSecurity(options.security) } : {}),
     ...(options.devices !== undefined && options.devices.length > 0 ? { devices: checkDevices(options.devices) } : {}),

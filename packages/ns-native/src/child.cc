@@ -150,6 +150,15 @@ void WaitForGo(const ChildPlan& plan) {
   close(plan.syncRead);
 }
 
+// "0" moves the calling thread, which is all of this single-threaded process; the kernel then skips the
+// global threadgroup lock a write by PID to cgroup.procs would take (cgroup_procs_write_start).
+void JoinCgroups(const ChildPlan& plan) {
+  for (int i = 0; i < plan.cgroupTaskCount; i++) {
+    if (write(plan.cgroupTaskFds[i], "0", 1) != 1) FailSetup(plan, CTR_STAGE_CGROUP, errno, "write", "tasks");
+    close(plan.cgroupTaskFds[i]);
+  }
+}
+
 void PivotRoot(const ChildPlan& plan) {
   if (chdir(plan.rootfs) < 0) FailSetup(plan, CTR_STAGE_PIVOT_ROOT, errno, "chdir", plan.rootfs);
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then removes the old root
@@ -272,6 +281,8 @@ void RunChild(const ChildPlan& plan) {
   // If ctr dies, the container dies. getppid() cannot confirm the parent is still there (it is 0 across a
   // PID namespace boundary), but a parent that died before this prctl closed the sync pipe: WaitForGo sees EOF.
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) FailSetup(plan, CTR_STAGE_PDEATHSIG, errno, "prctl", nullptr);
+  // While the parent still sets up the network: off the start's critical path, and long before the command.
+  JoinCgroups(plan);
   WaitForGo(plan);
 
   // Before any mount: directories created on the idmapped rootfs need an fsuid the idmapping can map (the
@@ -291,8 +302,8 @@ void RunChild(const ChildPlan& plan) {
   }
   if (plan.controlSock >= 0 && !plan.pty) close(plan.controlSock);
 
-  // Unshared only now, after the parent placed us in our cgroups, so the namespace's root is our own cgroup
-  // (runc does the same); at clone time it would have been the runtime's cgroup.
+  // Unshared only now, after we joined our cgroups (or the parent placed us there), so the namespace's root
+  // is our own cgroup (runc does the same); at clone time it would have been the runtime's cgroup.
   if (plan.newCgroupNs && unshare(CLONE_NEWCGROUP) < 0) FailSetup(plan, CTR_STAGE_CGROUPNS, errno, "unshare", nullptr);
   // Namespaces joined by path, before any mount: sysfs shows the network namespace of its mounter, mqueue the
   // IPC namespace, a cgroup mount the cgroup namespace.

@@ -59,6 +59,10 @@ struct ChildPlan {
   int controlSock;        // child end of the socketpair (pty master out, rootfs tree in), -1 when unused
   int controlSockParent;  // -1 when unused
 
+  // v1 `tasks` files of the container's cgroup, opened by the parent: the child writes "0" to each (CgroupJoin
+  // in @ctr/cgroups says why it and not the parent).
+  const int* cgroupTaskFds;
+  int cgroupTaskCount;
   bool newCgroupNs;
   // With a writable layer: the fd numbers the overlay's option string names (layer.h LayerSlots); -1 without.
   int lowerSlot, layerSlot;

@@ -66,6 +66,7 @@ const char* StageName(int stage) {
     case CTR_STAGE_MOUNTS: return "mounts";
     case CTR_STAGE_RLIMITS: return "rlimits";
     case CTR_STAGE_SYSCTL: return "sysctl";
+    case CTR_STAGE_CGROUP: return "cgroup";
     default: return "unknown";
   }
 }
@@ -109,6 +110,8 @@ class Plan {
   SupervisorPlan sup{};
   std::vector<std::string> supArgs;
   std::vector<int> keepFds;
+  std::vector<int> cgroupTaskFds;  // options.cgroup.taskFds (the caller keeps and closes them)
+  int cgroupFd = -1;               // options.cgroup.cgroupFd
   char pidfdDigits[SupervisorPlan::kDigits] = {};
 
   const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
@@ -616,6 +619,18 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
       plan.keepFds.push_back(keep.As<Napi::Array>().Get(i).As<Napi::Number>().Int32Value());
   }
 
+  Napi::Value cgroup = opts.Get("cgroup");
+  if (cgroup.IsObject()) {
+    Napi::Object join = cgroup.As<Napi::Object>();
+    Napi::Value tasks = join.Get("taskFds");
+    if (!tasks.IsArray()) throw Napi::TypeError::New(env, "options.cgroup.taskFds must be an array");
+    for (uint32_t i = 0; i < tasks.As<Napi::Array>().Length(); i++)
+      plan.cgroupTaskFds.push_back(tasks.As<Napi::Array>().Get(i).As<Napi::Number>().Int32Value());
+    if (join.Get("cgroupFd").IsNumber()) plan.cgroupFd = static_cast<int>(Uint32Option(join, "cgroupFd"));
+  }
+  c.cgroupTaskFds = plan.cgroupTaskFds.data();
+  c.cgroupTaskCount = static_cast<int>(plan.cgroupTaskFds.size());
+
   plan.skippedNs = TestSkippedNamespaces(env);
   plan.process.Read(env, opts, c.process);
   if (plan.process.joinPidFd >= 0 && !plan.supervised)
@@ -780,9 +795,14 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     AddSupervisorArgv(plan, report[1], sockets[0], ch.sync[1], ch.error[0]);
     plan.sup.reportReadParent = report[0];
     plan.sup.containerFlags = containerFlags;
+    plan.sup.cgroupFd = plan.cgroupFd;
     args.flags = CLONE_PIDFD;  // the launcher: an ordinary child, which clones the container itself
   } else {
     args.flags = containerFlags | CLONE_PIDFD;
+    if (plan.cgroupFd >= 0) {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = static_cast<uint64_t>(plan.cgroupFd);
+    }
   }
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;  // libuv's SIGCHLD handler only waitpid()s its own pids, so this is harmless

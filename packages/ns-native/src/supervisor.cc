@@ -44,6 +44,10 @@ void RunLauncher(const SupervisorPlan& sup, const ChildPlan& child) {
   }
   CloneArgs args{};
   args.flags = sup.containerFlags | CLONE_PIDFD;
+  if (sup.cgroupFd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(sup.cgroupFd);
+  }
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   long pid = syscall(SYS_clone3, &args, sizeof args);

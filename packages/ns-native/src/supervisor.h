@@ -14,10 +14,15 @@
 
 namespace ctr {
 
-// linux/sched.h's struct clone_args clashes with glibc's <sched.h>; this is its v0 layout (clone(2)).
+// linux/sched.h's struct clone_args clashes with glibc's <sched.h>; this is its v2 layout (clone(2), Linux
+// 5.7), whose `cgroup` field CLONE_INTO_CGROUP reads.
 struct CloneArgs {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 struct SupervisorPlan {
   int imageFd;             // sealed ctr-shim memfd
@@ -28,6 +33,7 @@ struct SupervisorPlan {
   const int* keepFds;      // fds the shim keeps (pipes, the pty socket, ctr's pidfd), CLOEXEC cleared
   int keepCount;
   uint64_t containerFlags;  // namespace flags of the container's clone
+  int cgroupFd;             // v2 group directory the container is cloned into (CLONE_INTO_CGROUP), or -1
   bool nullStdio;           // detached: 0-2 become /dev/null before the container is cloned (see RunLauncher)
   int joinPidFd = -1;       // a pid namespace to clone the container into (options.joinNamespaces), -1: a new one
   static constexpr int kDigits = 12;

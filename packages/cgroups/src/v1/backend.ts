@@ -2,7 +2,7 @@
 // may each be a separate mount), a process joins by being written to `cgroup.procs` in every one.
 // Documentation/admin-guide/cgroup-v1/cgroups.rst.
 import { CgroupError } from '../errors.js';
-import { makeGroup, writeCgroupFile } from '../fs.js';
+import { closeCgroupFds, makeGroup, openCgroupFile, writeCgroupFile } from '../fs.js';
 import type { CgroupLimits } from '../limits.js';
 import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
 import { applyPids, pidsStats } from '../pids.js';
@@ -42,6 +42,19 @@ export class V1Backend implements Backend {
 
   addProcess(pid: number): void {
     for (const dir of this.dirs) writeCgroupFile(dir, 'cgroup.procs', String(pid));
+  }
+
+  // `tasks`, not `cgroup.procs`: a write of "0" there moves only the writing thread, without the global
+  // threadgroup lock; the joining process is single-threaded, so that is all of it.
+  openJoin(): { taskFds: number[] } {
+    const taskFds: number[] = [];
+    try {
+      for (const dir of this.dirs) taskFds.push(openCgroupFile(dir, 'tasks'));
+    } catch (error) {
+      closeCgroupFds(taskFds);
+      throw error;
+    }
+    return { taskFds };
   }
 
   stats(into: CgroupStats): void {

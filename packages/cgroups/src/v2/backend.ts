@@ -1,7 +1,7 @@
 // v2/backend.ts — the cgroup v2 part of a group: one directory in the unified hierarchy for all
 // controllers. cgroup-v2.rst; `cgroup.kill` since Linux 5.14.
 import { CgroupError, isCgroupError } from '../errors.js';
-import { hasCgroupFile, writeCgroupFile } from '../fs.js';
+import { hasCgroupFile, openGroupDir, writeCgroupFile } from '../fs.js';
 import type { CgroupLimits } from '../limits.js';
 import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
 import { applyPids, pidsStats } from '../pids.js';
@@ -50,6 +50,10 @@ export class V2Backend implements Backend {
         { code: 'EBUSY', errno: error.errno, syscall: 'write', path: error.path, value: String(pid), cause: error },
       );
     }
+  }
+
+  openJoin(): { cgroupFd: number } {
+    return { cgroupFd: openGroupDir(this.dir) };
   }
 
   stats(into: CgroupStats): void {

@@ -1,6 +1,6 @@
 // create.ts — the create phase: validate → reserve the name → writable layer → cgroup → clone the container
-// under its ctr-shim (the container waits) → join the cgroup → network → state "created". What it returns lets the caller start
-// the command, wait for its end, and remove it. No process-wide handler is installed here, so one Node process
+// under its ctr-shim (it joins its cgroup itself, then waits) → network → state "created". What it returns
+// lets the caller start the command, wait for its end, and remove it. No process-wide handler is installed here, so one Node process
 // can create many containers; the CLI forwards its own signals (../commands/signals.ts).
 // Each resource pushes its release onto a Cleanup stack the moment it exists, so a failure before the start
 // releases exactly what was made. After the start, what the container holds is described by its state file,
@@ -262,6 +262,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
 
     // Host fds opened only for the spawn: the container (through the launcher) and the shim keep copies.
     const transient: number[] = [];
+    const join = cgroup.openJoin();
     try {
       let stdio: [number, number, number] | undefined;
       let output: { stdout: number; stderr: number } | undefined;
@@ -292,6 +293,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
         mounts: mounts.mounts,
         rlimits: mounts.rlimits,
         ...(layer ? { layer } : {}),
+        cgroup: join,
         supervisor: {
           dir,
           ...(output ?? {}),
@@ -302,6 +304,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       });
     } finally {
       for (const fd of transient) closeSync(fd);
+      join.close();
     }
     const spawned = child;
     cleanup.push('container process', () => spawned.abort());
@@ -309,7 +312,6 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     state.shimPid = spawned.supervisorPid;
     state.shimPidStart = processStartTime(spawned.supervisorPid!) ?? 0;
 
-    cgroup.addProcess(spawned.pid);
     if (netMode === 'bridge') {
       // The lease is held by the shim: it stays while the container can run, and is reclaimable once not.
       const link = connectBridge({ owner: id, holderPid: state.shimPid!, containerPid: spawned.pid, requestedIp, id });

@@ -4,7 +4,8 @@
 // cgroup in each hierarchy (as runc does), so the host's accounting of ctr still covers them.
 import { readFileSync } from 'node:fs';
 import {
-  CONTAINER_CONTROLLERS, createCgroupManager, parseSize, validateLimits, type CgroupLimits, type CgroupManager, type DeviceRule,
+  CONTAINER_CONTROLLERS, createCgroupManager, parseSize, validateLimits, type CgroupJoin, type CgroupLimits, type CgroupManager,
+  type DeviceRule,
 } from '@ctr/cgroups';
 import { CtrError, asCtrError, invalid } from './errors.js';
 import type { ContainerState } from './state.js';
@@ -25,7 +26,8 @@ export interface ContainerCgroup {
   path: string;
   /** /proc/self/cgroup of the `ctr run` that made the group: where `path` is relative to */
   ownerCgroups: string;
-  addProcess(pid: number): void;
+  /** what the container's first process needs to join the group as it is cloned (spawnContainer's `cgroup`) */
+  openJoin(): CgroupJoin;
   oomKills(): number;
   destroy(): Promise<void>;
 }
@@ -111,7 +113,7 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
       return {
         path,
         ownerCgroups,
-        addProcess: (pid) => manager.addProcess(pid),
+        openJoin: () => manager.openJoin(),
         oomKills: () => manager.oomKills(),
         destroy: () => manager.destroy(),
       };

@@ -2,6 +2,7 @@
 // caller's own group per controller, limits the kernel enforces (CFS quota, memory OOM kill, pids.max),
 // stats, kill and destroy. Needs root. Every group lives below a per-run `ctr-test-<pid>` group that
 // afterAll removes and then proves gone from every hierarchy.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRoot, skipUnless } from '@ctr/test-utils';
@@ -77,6 +78,26 @@ describe.skipIf(skipUnless('cgroup v1 limits are enforced by the kernel', { root
       expect((await child.exited).signal).toBe('SIGKILL');
       for (const dir of Object.values(manager.paths)) expect(fs.existsSync(dir)).toBe(false);
       await manager.destroy(); // idempotent
+    });
+
+    it('openJoin: a single-threaded process writing "0" to the tasks fds joins every hierarchy by itself', async () => {
+      const manager = group('join');
+      const join = manager.openJoin();
+      expect(join.cgroupFd).toBeUndefined();
+      expect(join.taskFds).toHaveLength(new Set(Object.values(manager.paths)).size);
+      // The shell's fds 3.. are the tasks files; it joins, then reports where it is.
+      const writes = join.taskFds.map((_, i) => `echo 0 >&${i + 3}`).join('; ');
+      const shell = spawnSync('sh', ['-c', `${writes}; cat /proc/self/cgroup`], {
+        stdio: ['ignore', 'pipe', 'pipe', ...join.taskFds], encoding: 'utf8',
+      });
+      join.close();
+      expect(shell.stderr).toBe('');
+      const own = fs.readFileSync('/proc/self/cgroup', 'utf8');
+      for (const controller of ['cpu', 'cpuacct', 'memory', 'pids']) {
+        const mine = new RegExp(`^\\d+:${controller}:(.*)$`, 'm').exec(own)![1]!;
+        expect(shell.stdout).toContain(`:${controller}:${path.posix.join(mine, TEST_ROOT, 'join')}\n`);
+      }
+      expect(() => fs.fstatSync(join.taskFds[0]!)).toThrow(/EBADF/);
     });
 
     it('holds a busy loop to about half a core with cpus 0.5, measured from cpuacct', async () => {
