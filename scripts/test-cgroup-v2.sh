@@ -11,7 +11,7 @@ repo=$PWD
 guest=$repo/scripts/v2-guest.sh
 
 missing=()
-for f in packages/cgroups/dist/index.js packages/cli/dist/cli.js packages/ns-native/prebuilds \
+for f in packages/cgroups/dist/index.js packages/cli/dist/ctr.cjs packages/ns-native/prebuilds \
   packages/demo-apps/build/threads-cpu rootfs/default/bin node_modules/vitest/vitest.mjs; do
   [ -e "$f" ] || missing+=("$f")
 done

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { capture, scrubbedEnv } from './run.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const cliPath = path.join(repoRoot, 'packages/cli/dist/cli.js');
+export const cliPath = path.join(repoRoot, 'packages/cli/dist/ctr.cjs');
 export const defaultRootfs = path.join(repoRoot, 'rootfs/default');
 /** Parent of each run's ctr state directory; a subdirectory per harness PID doubles as the run lock. */
 export const stateParent = '/run/ctr-bench';
@@ -47,7 +47,7 @@ export function removeAllContainers(stateDir) {
 }
 
 /**
- * `node cli.js VERB ARGS` as a command for run.mjs.
+ * `node ctr.cjs VERB ARGS` as a command for run.mjs.
  * @param {Context} ctx
  * @param {string} verb
  * @param {string[]} args
@@ -57,7 +57,7 @@ export function ctrVerb(ctx, verb, args) {
 }
 
 /**
- * `node cli.js run ARGS` as a command for run.mjs.
+ * `node ctr.cjs run ARGS` as a command for run.mjs.
  * @param {Context} ctx
  * @param {string[]} args
  */

@@ -1,6 +1,6 @@
-#!/usr/bin/env node
-// cli.ts — the `ctr` entry point: picks the verb, loads only that verb's module (start-up cost matters for
-// `ctr run`), and turns every error into one line and docker's exit status 125 (a stack only with --debug).
+// cli.ts — the `ctr` command line, run by bin.ts: picks the verb, loads only that verb's module (start-up cost
+// matters for `ctr run`), and turns every error into one line and docker's exit status 125 (a stack only with
+// --debug).
 import { CtrError } from './runtime/errors.js';
 
 /** package.json's version, written in by tsup (tsup.config.ts). */
@@ -51,7 +51,7 @@ Commands:
 Run 'ctr COMMAND --help' for more on a command.
 `;
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const debug = argv[0] === '--debug';
   const args = debug ? argv.slice(1) : argv;
   const verb = args[0];
@@ -78,13 +78,3 @@ async function main(argv: string[]): Promise<number> {
     return err instanceof CtrError ? err.exitCode : 125;
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`ctr: ${String(err)}\n`);
-    process.exitCode = 125;
-  },
-);

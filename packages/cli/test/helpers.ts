@@ -1,4 +1,4 @@
-// helpers.ts — drive the real `ctr` binary (dist/cli.js) against the default rootfs, and snapshot the host
+// helpers.ts — drive the real `ctr` binary (dist/ctr.cjs) against the default rootfs, and snapshot the host
 // state a container could leak (mounts, state files, veths, cgroups, writable layers) so each test can prove
 // nothing leaked.
 import { spawn, execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createCgroupManager } from '@ctr/cgroups';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const cliPath = path.resolve(here, '../dist/cli.js');
+export const cliPath = path.resolve(here, '../dist/ctr.cjs');
 export const defaultRootfs = path.resolve(here, '../../../rootfs/default');
 export const demoBuild = path.resolve(here, '../../demo-apps/build');
 /** Where containers' writable layers live (config.ts dataRoot; the v2 guest sets CTR_DATA_DIR). */
@@ -33,7 +33,7 @@ export interface CtrOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
-/** Runs `node dist/cli.js ...args`; resolves with status and output (never rejects on a non-zero exit). */
+/** Runs `node dist/ctr.cjs ...args`; resolves with status and output (never rejects on a non-zero exit). */
 export function ctr(args: string[], opts: CtrOptions = {}): Promise<CtrResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {

@@ -2,6 +2,7 @@
 // built offline from this host (or imported from a tarball), via @ctr/rootfs, into the store of
 // ../runtime/config.ts unless --out names a directory.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseVerbArgs, one } from '../args.js';
 import { rootfsStore } from '../runtime/config.js';
 import { CtrError, invalid } from '../runtime/errors.js';
@@ -32,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   // the output's parent to exist (mode 755: with --userns the mapped root must be able to reach the rootfs).
   const out = one(values.out) ?? namedRootfsPath(name ?? DEFAULT_ROOTFS_NAME);
   if (values.out === undefined) mkdirSync(rootfsStore, { recursive: true, mode: 0o755 });
-  const { buildDefaultRootfs, importRootfsTarball } = await import('@ctr/rootfs');
+  // require (of an ES module: Node >= 20.19), not import(): see bin.ts on the code cache.
+  const { buildDefaultRootfs, importRootfsTarball } = createRequire(import.meta.url)('@ctr/rootfs') as typeof import('@ctr/rootfs');
   const onProgress = (message: string): void => {
     process.stderr.write(`${message}\n`);
   };
