@@ -95,6 +95,7 @@ export interface NativeBinding {
   spawnContainer(options: NativeSpawnOptions): NativeContainer;
   execInContainer(options: NativeExecOptions): NativeContainer;
   setWinsize(fd: number, rows: number, cols: number): void;
+  isTerminal(fd: number): boolean;
   bpfProgLoad(progType: number, insns: Buffer, license: string): number;
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
   bpfProgQuery(targetFd: number, attachType: number): { ids: number[]; flags: number };

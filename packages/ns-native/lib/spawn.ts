@@ -398,6 +398,14 @@ export function setWinsize(ptyMaster: number, rows: number, cols: number): void 
   native.setWinsize(ptyMaster, rows, cols);
 }
 
+/**
+ * isatty(3) of an fd. `process.stdin.isTTY` answers too, but builds the stdin stream first (loading all of
+ * node:stream and node:net), several milliseconds of a container's start.
+ */
+export function isTerminal(fd: number): boolean {
+  return native.isTerminal(fd);
+}
+
 /** A pidfd for any process (CLOEXEC): signals through it never reach a later process with the same pid. */
 export function pidfdOpen(pid: number): number {
   return native.pidfdOpen(pid);

@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlinkSend", Napi::Function::New(env, NetlinkSend));
   exports.Set("netlinkRecv", Napi::Function::New(env, NetlinkRecv));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("isTerminal", Napi::Function::New(env, IsTerminal));
   exports.Set("loadInitImage", Napi::Function::New(env, LoadInitImage));
   exports.Set("bpfProgLoad", Napi::Function::New(env, BpfProgLoad));
   exports.Set("bpfProgAttach", Napi::Function::New(env, BpfProgAttach));

@@ -3,6 +3,7 @@
 #include "pty.h"
 
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <termios.h>
 
 #include <cerrno>
@@ -19,6 +20,10 @@ Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   size.ws_col = static_cast<unsigned short>(info[2].As<Napi::Number>().Uint32Value());
   if (ioctl(fd, TIOCSWINSZ, &size) < 0) ThrowErrno(env, errno, "ioctl");
   return env.Undefined();
+}
+
+Napi::Value IsTerminal(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), isatty(info[0].As<Napi::Number>().Int32Value()) == 1);
 }
 
 }  // namespace ctr

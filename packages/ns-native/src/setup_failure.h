@@ -38,7 +38,7 @@ enum ctr_stage {
   CTR_STAGE_MOUNTS, /* options.mounts, in their order */
   CTR_STAGE_RLIMITS, /* options.rlimits, after the fds are closed */
   CTR_STAGE_SYSCTL,  /* options.sysctl, right after pivot_root */
-  CTR_STAGE_CGROUP,   /* the container joining its v1 cgroups (write "0" to each `tasks`), first of all */
+  CTR_STAGE_CGROUP,  /* the container joining its v1 cgroups (write "0" to each `tasks`), first of all */
 };
 
 struct ctr_setup_failure {

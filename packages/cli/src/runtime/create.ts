@@ -9,7 +9,7 @@
 import { existsSync, openSync, closeSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { processStartTime } from '@ctr/netns';
-import { pidfdOpen, pipe, spawnContainer, type Container } from '@ctr/ns-native';
+import { isTerminal, pidfdOpen, pipe, spawnContainer, type Container } from '@ctr/ns-native';
 import { Cleanup } from './cleanup.js';
 import { CtrError, asCtrError, invalid } from './errors.js';
 import { cgroupPathOf, prepareLimits, type LimitOptions } from './limits.js';
@@ -183,7 +183,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   const limits = prepareLimits(opts);
   const security = prepareSecurity(opts);
   const mounts = prepareMounts(opts, { userns: security.options.userns !== undefined });
-  const stdinIsTty = process.stdin.isTTY === true && !detach;
+  const stdinIsTty = !detach && isTerminal(0);
   const tty = opts.tty ?? (opts.interactive === undefined && stdinIsTty);
   const interactive = opts.interactive ?? (opts.tty === undefined && stdinIsTty);
   const command = opts.command && opts.command.length > 0 ? opts.command : defaultCommand(rootfs);
