@@ -1,6 +1,7 @@
 // native.ts — the raw binding's shape and its loader. Only types and the load step live here; the typed,
 // validated wrappers are in the other lib/ files. The .node file is loaded at run time, never bundled
 // (an ESM bundle would swallow the require of a .node file).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DeviceNode } from './devices.js';
@@ -135,13 +136,30 @@ function loadError(reason: string | undefined, cause: unknown): Error {
 }
 
 /**
+ * The file node-gyp-build would pick in the usual cases, found with a few stat calls: loading node-gyp-build
+ * and listing prebuilds/ took ~4 ms of every container start. Its order: any build/Release addon (a source
+ * build), then build/Debug, then the prebuild whose tags match (libc: musl where /etc/alpine-release exists,
+ * or $LIBC); its override $CTR_NS_NATIVE_PREBUILD. Anything but build/Release and the glibc prebuild is left
+ * to node-gyp-build itself.
+ */
+function usualAddonFile(): string | undefined {
+  if (process.env.CTR_NS_NATIVE_PREBUILD !== undefined) return undefined;
+  const release = path.join(packageDir, 'build/Release/ctr_native.node');
+  if (existsSync(release)) return release;
+  const glibc = (process.env.LIBC ?? (existsSync('/etc/alpine-release') ? 'musl' : 'glibc')) === 'glibc';
+  if (!glibc || existsSync(path.join(packageDir, 'build/Debug'))) return undefined;
+  const prebuild = path.join(packageDir, 'prebuilds', `${process.platform}-${process.arch}`, 'ctr_native.glibc.node');
+  return existsSync(prebuild) ? prebuild : undefined;
+}
+
+/**
  * node-gyp-build picks build/Release (a source build: the install script makes one when no prebuild fits)
  * and otherwise the prebuilds/<platform-arch>/ file whose tags (libc) match this system.
  */
 function load(): NativeBinding {
   let file: string;
   try {
-    file = (packageRequire('node-gyp-build') as { resolve(dir: string): string }).resolve(packageDir);
+    file = usualAddonFile() ?? (packageRequire('node-gyp-build') as { resolve(dir: string): string }).resolve(packageDir);
   } catch (err) {
     throw loadError(undefined, err);
   }
