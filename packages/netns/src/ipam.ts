@@ -6,9 +6,11 @@
 // it still holds the lease I judged" has no syscall, and a name freed by one remover can be re-taken by an
 // allocator before a second remover acts on its stale judgement. So removers (only they) take a short
 // per-address lock file: while it is held the lease name can only go from absent to present, never be
-// replaced, so the judgement made under the lock stays true until the unlink.
+// replaced, so the judgement made under the lock stays true until the unlink. A lease may also name a host
+// interface (a container's veth) that keeps holding the address after the process, until the kernel deletes it.
 import {
   closeSync,
+  existsSync,
   fstatSync,
   linkSync,
   mkdirSync,
@@ -31,6 +33,13 @@ export interface Lease {
   pid: number;
   /** Start time of `pid` in clock ticks since boot (/proc/PID/stat field 22). */
   pidStart: number;
+  /**
+   * A host network interface that holds the address too while it exists, after `pid` is gone: a container's
+   * veth, which the kernel destroys with the container's netns some time after its last process (no one
+   * deletes it by hand: that took 10-30 ms of each container's end). Until then the dying netns still
+   * answers ARP for the address, so handing it out again would put two hosts behind one IP on the bridge.
+   */
+  link?: string;
 }
 
 /** What `allocate` hands out. */
@@ -81,17 +90,33 @@ interface Seen {
   mtimeMs: number;
 }
 
-/** Stale: its process is gone or the PID was reused, or it stayed unreadable past the write grace time. */
+/**
+ * Whether the host has a network interface of that name: its sysfs directory, one stat and no rtnl lock
+ * (netdevice(7)). sysfs shows the interfaces of the netns it was mounted in: the host's, where ctr runs.
+ */
+function linkExists(name: string): boolean {
+  return existsSync(path.join('/sys/class/net', name));
+}
+
+/**
+ * Stale: its process is gone or the PID was reused and its link (if any) is gone too, or it stayed unreadable
+ * past the write grace time.
+ */
 function isStale(seen: Seen): boolean {
   if (!seen.lease) return Date.now() - seen.mtimeMs > UNREADABLE_GRACE_MS;
-  return processStartTime(seen.lease.pid) !== seen.lease.pidStart;
+  if (processStartTime(seen.lease.pid) === seen.lease.pidStart) return false;
+  return seen.lease.link === undefined || !linkExists(seen.lease.link);
 }
 
 function parseLease(address: string, text: string): Lease | undefined {
   try {
     const raw = JSON.parse(text) as Partial<Lease>;
     if (typeof raw.owner !== 'string' || !Number.isInteger(raw.pid) || !Number.isInteger(raw.pidStart)) return undefined;
-    return { address, owner: raw.owner, pid: raw.pid as number, pidStart: raw.pidStart as number };
+    if (raw.link !== undefined && typeof raw.link !== 'string') return undefined;
+    return {
+      address, owner: raw.owner, pid: raw.pid as number, pidStart: raw.pidStart as number,
+      ...(raw.link !== undefined ? { link: raw.link } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -124,12 +149,14 @@ export class Ipam {
    * broadcast or gateway), `EADDRINUSE`. Without, takes the lowest free address; `ESUBNET_FULL` if none.
    * `ESRCH` if `pid` is not running.
    */
-  allocate(request: { owner: string; pid: number; requested?: string }): Allocation {
+  allocate(request: { owner: string; pid: number; requested?: string; link?: string }): Allocation {
     const pidStart = processStartTime(request.pid);
     if (pidStart === undefined) {
       throw new IpamError(`cannot lease for pid ${request.pid}: no such process`, { code: 'ESRCH' });
     }
-    const content = JSON.stringify({ owner: request.owner, pid: request.pid, pidStart });
+    const content = JSON.stringify({
+      owner: request.owner, pid: request.pid, pidStart, ...(request.link !== undefined ? { link: request.link } : {}),
+    });
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch (err) {
@@ -160,14 +187,17 @@ export class Ipam {
     return this.#removeUnderLock(name, () => true);
   }
 
-  /** Drops every lease of `owner`; returns the released addresses. */
+  /**
+   * Drops every lease of `owner` whose link (see Lease) is gone; returns the released addresses. A lease whose
+   * link still exists stays until `reclaimStale` finds it gone.
+   */
   releaseOwner(owner: string): string[] {
-    return this.#removeWhere((seen) => seen.lease?.owner === owner);
+    return this.#removeWhere((seen) => seen.lease?.owner === owner && !(seen.lease.link !== undefined && linkExists(seen.lease.link)));
   }
 
   /**
    * Removes leases whose process is gone or whose PID now belongs to a different process (start time
-   * differs), plus lease files left unreadable for a while (a crash between create and write). Safe to run
+   * differs) and whose link, if any, is gone, plus lease files left unreadable for a while (a crash between create and write). Safe to run
    * concurrently with allocate() and with other reclaimers. Returns the reclaimed addresses.
    */
   reclaimStale(): string[] {

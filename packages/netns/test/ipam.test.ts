@@ -180,6 +180,21 @@ describe('staleness', () => {
     expect(ipam.reclaimStale().sort()).toEqual(['10.55.0.3', '10.55.0.4', '10.55.0.6']);
     expect(readdirSync(dir).sort()).toEqual(['10.55.0.2', '10.55.0.5']);
   });
+  it('keeps the lease of a dead holder while its link exists, for release and reclaim alike', () => {
+    freshDir();
+    const ipam = new Ipam({ dir, subnet: '10.55.0.0/24' });
+    const start = processStartTime(process.pid) as number;
+    // `lo` always exists in this netns; the other name never does (valid, but no such interface)
+    writeFileSync(path.join(dir, '10.55.0.3'), JSON.stringify({ owner: 'c1', pid: deadPid(), pidStart: start, link: 'lo' }));
+    writeFileSync(path.join(dir, '10.55.0.4'), JSON.stringify({ owner: 'c2', pid: deadPid(), pidStart: start, link: 'vcnosuchlink0' }));
+    expect(ipam.releaseOwner('c1')).toEqual([]);
+    expect(ipam.reclaimStale()).toEqual(['10.55.0.4']);
+    expect(ipam.list()).toEqual([{ address: '10.55.0.3', owner: 'c1', pid: expect.any(Number), pidStart: start, link: 'lo' }]);
+    const live = ipam.allocate({ owner: 'c3', pid: process.pid, link: 'vcnosuchlink1' });
+    expect(ipam.list().find((l) => l.address === live.address)?.link).toBe('vcnosuchlink1');
+    expect(ipam.releaseOwner('c3')).toEqual([live.address]);
+  });
+
   it('breaks a removal lock left by a dead process', () => {
     freshDir();
     const ipam = new Ipam({ dir, subnet: '10.55.0.0/24' });

@@ -1,7 +1,7 @@
 // network.ts — the bridge network of one container: an address from IPAM, then @ctr/netns wires the veth
 // (peer born inside the container's netns), the bridge port, addresses and routes over rtnetlink.
-// Leases are held by the container's ctr-shim (pid + start time), so the lease of a container whose shim is
-// gone is reclaimable. The subnet comes from config.ts; ctr refuses a subnet that a host route it did not create
+// Leases are held by the container's ctr-shim (pid + start time) and by its veth, so the lease of a container
+// whose shim is gone is reclaimable once the kernel has deleted the veth with the container's netns. The subnet comes from config.ts; ctr refuses a subnet that a host route it did not create
 // already covers, since packets would then go two ways. See: rtnetlink(7), veth(4).
 import path from 'node:path';
 import {
@@ -52,14 +52,16 @@ export function connectBridge(opts: { owner: string; holderPid: number; containe
   try {
     checkOverlap(sock);
     const leases = ipam();
+    const hostIfname = `vc${opts.id.slice(0, 12)}`;
     let lease;
     try {
-      lease = leases.allocate({ owner: opts.owner, pid: opts.holderPid, ...(opts.requestedIp ? { requested: opts.requestedIp } : {}) });
+      lease = leases.allocate({
+        owner: opts.owner, pid: opts.holderPid, link: hostIfname, ...(opts.requestedIp ? { requested: opts.requestedIp } : {}),
+      });
     } catch (err) {
       if (opts.requestedIp) throw asCtrError(err, `cannot use --ip ${opts.requestedIp}`);
       throw asCtrError(err, 'no address for the container');
     }
-    const hostIfname = `vc${opts.id.slice(0, 12)}`;
     try {
       connectContainer({
         bridge: bridgeNetwork.bridge,
