@@ -9,6 +9,8 @@ import { capture, scrubbedEnv } from './run.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoRoot, 'packages/cli/dist/ctr.cjs');
+/** @ctr/cli as a library (`runContainer`), for the in-process rows of measure 1. */
+export const cliLibraryPath = path.join(repoRoot, 'packages/cli/dist/index.js');
 export const defaultRootfs = path.join(repoRoot, 'rootfs/default');
 /** Parent of each run's ctr state directory; a subdirectory per harness PID doubles as the run lock. */
 export const stateParent = '/run/ctr-bench';

@@ -20,6 +20,26 @@ const targets = [
     },
   },
   {
+    target: 'ctr run --net none ≤ 1.0× runc run (same run)',
+    check: (g) => bound(g('start')?.extra?.noneOverRunc, 1, '×', 2),
+  },
+  {
+    target: 'the bridge adds ≤ 1 ms to ctr run (bridge − none)',
+    check: (g) => bound(g('start')?.extra?.bridgeOverNoneMs, 1, ' ms', 1),
+  },
+  {
+    target: 'in-process (library) ≤ 2 ms per container with --net none',
+    check: (g) => bound(row(g('start'), 'lib-none')?.summary.median, 2, ' ms', 1),
+  },
+  {
+    target: 'in-process (library) ≤ 4 ms per container with the bridge',
+    check: (g) => bound(row(g('start'), 'lib-bridge')?.summary.median, 4, ' ms', 1),
+  },
+  {
+    target: '≥ 500 containers/s at once (library, 50 at once, --net none)',
+    check: (g) => bound(g('start')?.extra?.libraryPerSecond?.none, 500, '/s', 0, true),
+  },
+  {
     target: 'network setup ≤ 1 ms',
     check: (g) => {
       const v = row(g('netsetup'), 'netns')?.summary.median;
@@ -79,6 +99,13 @@ const targets = [
     },
   },
 ];
+
+/** A target `value ≤ limit` (`atLeast`: ≥), as checkTargets wants it; undefined when not measured. */
+function bound(value, limit, unit, digits, atLeast = false) {
+  if (value === undefined) return undefined;
+  const miss = `${Math.abs(value - limit).toFixed(digits)}${unit} ${atLeast ? 'short' : 'over'}`;
+  return { measured: `${value.toFixed(digits)}${unit}`, met: atLeast ? value >= limit : value <= limit, by: miss };
+}
 
 function row(group, id) {
   return group?.rows?.find((r) => r.id === id);

@@ -52,6 +52,24 @@ describe('checkTargets', () => {
   });
 });
 
+describe('checkTargets of the start targets of issue 13', () => {
+  const start = checkTargets({
+    groups: [{
+      id: 'start',
+      rows: [row('lib-none', 'lib', [2, 2.5, 1.5]), row('lib-bridge', 'lib bridge', [4.2, 4.4, 4.6])],
+      extra: { noneOverRunc: 1.25, bridgeOverNoneMs: 1, libraryPerSecond: { none: 480, bridge: 300 } },
+    }],
+  });
+  const find = (text) => start.find((t) => t.target.includes(text));
+  it('checks ctr against runc, the bridge against none, the library against 2 and 4 ms and 500/s', () => {
+    expect(find('runc run')).toMatchObject({ met: false, measured: '1.25×', missedBy: '0.25× over' });
+    expect(find('bridge − none')).toMatchObject({ met: true, measured: '1.0 ms' });
+    expect(find('≤ 2 ms')).toMatchObject({ met: true, measured: '2.0 ms' });
+    expect(find('≤ 4 ms')).toMatchObject({ met: false, measured: '4.4 ms', missedBy: '0.4 ms over' });
+    expect(find('500')).toMatchObject({ met: false, measured: '480/s', missedBy: '20/s short' });
+  });
+});
+
 describe('checkTargets of the detached measures', () => {
   const detached = (scale, all, conflicts, leftovers, pss, failed = 0) => checkTargets({
     groups: [
