@@ -29,6 +29,15 @@ describe('v2 backend on a fake tree', () => {
     expect(manager.paths).toEqual({ cpu: leaf, memory: leaf, pids: leaf });
   });
 
+  it('openJoin hands out the group directory for CLONE_INTO_CGROUP and no tasks files', () => {
+    manager.create();
+    const join = manager.openJoin();
+    expect(join.taskFds).toEqual([]);
+    expect(fs.fstatSync(join.cgroupFd!).ino).toBe(fs.statSync(leaf).ino);
+    join.close();
+    expect(() => fs.fstatSync(join.cgroupFd!)).toThrow(/EBADF/);
+  });
+
   it('enables the controllers top-down in every ancestor, not in the leaf', () => {
     manager.create();
     expect(tree.read(tree.root, 'cgroup.subtree_control')).toBe('+cpu +memory +pids');
