@@ -7,9 +7,10 @@
 import { closeFd, pidfdOpen, pidfdSignal, pidfdWait } from '@ctr/ns-native';
 import { stopTimeoutSeconds } from './config.js';
 import { CtrError } from './errors.js';
+import { stopPoint } from './stop-points.js';
 import { releaseResources, removeContainerFiles } from './release.js';
 import {
-  creatorAlive, readExit, statusOf, supervisorAlive, type ContainerState, type ExitRecord,
+  creatorAlive, readExit, statusOf, supervisorAlive, updateStateIfPresent, type ContainerState, type ExitRecord,
 } from './state.js';
 
 /** Opens a pidfd for `pid` and checks, after opening, that it is still the process the state names. */
@@ -79,6 +80,7 @@ export async function stopContainer(state: ContainerState, timeoutSeconds = stop
   } catch {
     return; // it stopped meanwhile
   }
+  stopPoint('stop:signalled');
   if (await waitForShim(state, timeoutSeconds * 1000)) return;
   try {
     killContainer(state, 'SIGKILL');
@@ -100,6 +102,7 @@ export async function removeContainer(state: ContainerState, opts: { force?: boo
         code: 'ERR_CTR_RUNNING',
       });
     }
+    recordRemoval(state);
     if (state.shimPid !== undefined) {
       const shim = openChecked(state.shimPid, () => supervisorAlive(state));
       if (shim !== undefined) {
@@ -112,6 +115,7 @@ export async function removeContainer(state: ContainerState, opts: { force?: boo
         pidfdSignal(shim, 'SIGKILL');
         closeFd(shim);
         await waitForShim(state);
+        stopPoint('rm:killed');
       }
     }
   } else if (status === 'created' && creatorAlive(state) && state.ctrPid !== process.pid) {
@@ -119,6 +123,17 @@ export async function removeContainer(state: ContainerState, opts: { force?: boo
       code: 'ERR_CTR_BUSY',
     });
   }
+  recordRemoval(state);
   await releaseResources(state);
   removeContainerFiles(state);
+}
+
+/**
+ * The decision to remove is recorded before acting on it: a rm killed halfway leaves a container the sweep
+ * finishes removing (as `--rm`), not a stopped one that stays listed with its layer.
+ */
+function recordRemoval(state: ContainerState): void {
+  if (state.autoRemove) return;
+  state.autoRemove = true;
+  updateStateIfPresent(state);
 }

@@ -22,6 +22,7 @@ import type { Publisher } from './publish.js';
 import {
   containerDir, containersDir, readExit, removeState, reserveName, updateState, type ContainerState, type ExitRecord,
 } from './state.js';
+import { stopPoint } from './stop-points.js';
 import { sweepStale } from './sweep.js';
 import {
   parsePublish, validateEnv, validateHostname, validateName, validateNetMode, validateRootfs, validateWorkdir,
@@ -188,7 +189,9 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   const interactive = opts.interactive ?? (opts.tty === undefined && stdinIsTty);
   const command = opts.command && opts.command.length > 0 ? opts.command : defaultCommand(rootfs);
 
+  stopPoint('create:validated');
   await sweepStale();
+  stopPoint('create:swept');
   const cleanup = new Cleanup();
   const id = newId();
   const freshName = (): string => generateName((n) => existsSync(path.join(containersDir(), `${n}.json`)));
@@ -203,6 +206,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     ctrPidStart: processStartTime(process.pid) ?? 0,
     runtimeExe: readlinkSync('/proc/self/exe'),
     status: 'created',
+    // Until the last write: a `ctr create` killed before it must not leave its shim holding a half-made container.
+    creating: true,
     ...(opts.startBySupervisor ? { startBySupervisor: true } : {}),
     autoRemove: !detach || opts.autoRemove === true,
     detached: detach,
@@ -240,16 +245,19 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     };
     reserveName(state, name === undefined ? rename : undefined);
     cleanup.push('state file', () => removeState(state.name));
+    stopPoint('create:name-reserved');
     const dir = containerDir(state.name);
     // We hold the name now: a directory of that name is debris of a container removed halfway (kill -9).
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { mode: 0o700 });
+    stopPoint('create:state-dir');
     const env = buildEnv(userEnv, state.hostname, tty);
     const envPath = env.find((kv) => kv.startsWith('PATH='))!.slice(5);
     const layer = state.layer;
     if (layer) {
       cleanup.push('writable layer', () => removeLayer(layer));
       createLayer(layer, rootfs, security.options.userns);
+      stopPoint('create:layer');
     }
     if (publish.length > 0) {
       // node:net is loaded only when ports are published: it is a large part of Node's start-up otherwise.
@@ -259,6 +267,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     }
     const cgroup = limits.create(id, security.devices.rules);
     cleanup.push('cgroup', () => cgroup.destroy());
+    stopPoint('create:cgroup');
 
     // Host fds opened only for the spawn: the container (through the launcher) and the shim keep copies.
     const transient: number[] = [];
@@ -311,6 +320,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     state.pid = spawned.pid;
     state.shimPid = spawned.supervisorPid;
     state.shimPidStart = processStartTime(spawned.supervisorPid!) ?? 0;
+    updateState(state); // the shim is findable from here on, should ctr die before the end
+    stopPoint('create:spawned');
 
     if (netMode === 'bridge') {
       // The lease is held by the shim: it stays while the container can run, and is reclaimable once not.
@@ -321,7 +332,9 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       publisher?.target(link.ip);
       state.publish = opts.publish;
     }
+    delete state.creating;
     updateState(state);
+    stopPoint('create:recorded');
   } catch (err) {
     const error = err instanceof CtrError ? err : asCtrError(err, 'create failed');
     error.cleanupErrors.push(...(await cleanup.run()));
@@ -336,12 +349,14 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       let started;
       try {
         started = handle.start();
+        stopPoint('start:started');
       } catch (err) {
         throw spawnFailure(err, command[0]!, state.layer);
       }
       state.status = 'running';
       state.started = new Date().toISOString();
       updateState(state);
+      stopPoint('start:running');
       return started;
     },
     kill: (signal) => handle.kill(signal),

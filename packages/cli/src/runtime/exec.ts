@@ -10,6 +10,7 @@ import { buildEnv, execCandidates, spawnFailure } from './create.js';
 import { CtrError, invalid } from './errors.js';
 import { containerCgroup } from './limits.js';
 import { prepareSecurity } from './security.js';
+import { stopPoint } from './stop-points.js';
 import { statusOf, supervisorAlive, type ContainerState } from './state.js';
 import { validateEnv, validateWorkdir } from './validate.js';
 
@@ -104,6 +105,7 @@ export function execContainer(state: ContainerState, opts: ExecOptions): ExecSes
     closeFd(pidfd);
     if (devnull !== undefined) closeSync(devnull);
   }
+  stopPoint('exec:spawned');
   let started: { ptyMaster?: number };
   try {
     // The program inherits the cgroup of the joining process, so its limits and accounting are the container's.
@@ -118,6 +120,7 @@ export function execContainer(state: ContainerState, opts: ExecOptions): ExecSes
     }
     throw spawnFailure(err, opts.command[0]!);
   }
+  stopPoint('exec:started');
   const exited = child.wait().then((s) => s.exitCode ?? 125);
   return {
     pid: child.pid,

@@ -10,6 +10,7 @@ import {
 } from '@ctr/netns';
 import { bridgeNetwork, stateRoot } from './config.js';
 import { CtrError, asCtrError, invalid } from './errors.js';
+import { stopPoint } from './stop-points.js';
 
 export interface BridgeLink {
   ip: string;
@@ -62,6 +63,7 @@ export function connectBridge(opts: { owner: string; holderPid: number; containe
       if (opts.requestedIp) throw asCtrError(err, `cannot use --ip ${opts.requestedIp}`);
       throw asCtrError(err, 'no address for the container');
     }
+    stopPoint('network:lease');
     try {
       connectContainer({
         bridge: bridgeNetwork.bridge,
@@ -76,6 +78,7 @@ export function connectBridge(opts: { owner: string; holderPid: number; containe
       leases.release(lease.address);
       throw asCtrError(err, 'network setup failed');
     }
+    stopPoint('network:veth');
     return {
       ip: lease.address,
       hostIfname,

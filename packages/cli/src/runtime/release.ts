@@ -7,6 +7,7 @@
 import { containerCgroup } from './limits.js';
 import { ipam } from './network.js';
 import { removeLayer } from './layer.js';
+import { stopPoint } from './stop-points.js';
 import { removeState, type ContainerState } from './state.js';
 
 /** Releases cgroup, veth and lease; records `oomKilled` on `state` (the caller persists it). */
@@ -20,15 +21,20 @@ export async function releaseResources(state: ContainerState): Promise<void> {
       // the group is gone already (a concurrent release): its count went with it
     }
     await cgroup.destroy();
+    stopPoint('release:cgroup');
   }
   // The veth is not deleted here: the kernel destroys the pair with the container's netns once its last
   // process is gone (RTM_DELLINK by hand took 10-30 ms of rtnl work on every container's end). The lease
   // names the veth, so it is released now only if the veth is gone already, else by a later sweep.
-  if (state.network === 'bridge') ipam().releaseOwner(state.id);
+  if (state.network === 'bridge') {
+    ipam().releaseOwner(state.id);
+    stopPoint('release:network');
+  }
 }
 
 /** The end of a container: its writable layer (nobody writes into it any more), then its state files. */
 export function removeContainerFiles(state: ContainerState): void {
   if (state.layer) removeLayer(state.layer);
+  stopPoint('rm:layer-removed');
   removeState(state.name);
 }

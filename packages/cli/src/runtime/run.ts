@@ -10,6 +10,7 @@ import { removeContainer } from './control.js';
 import { createContainer, type CreateOptions, type CreatedContainer } from './create.js';
 import { exitCodeOf, type ContainerState } from './state.js';
 import { containerCgroup } from './limits.js';
+import { stopPoint } from './stop-points.js';
 
 export { execCandidates } from './create.js';
 
@@ -60,7 +61,9 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     : undefined;
   try {
     opts.onStart?.(state, created);
+    stopPoint('run:waiting');
     const exit = await created.wait();
+    stopPoint('run:exited');
     if (pty) await pty.closed;
     const exitCode = exitCodeOf(exit) ?? 125;
     const signal = exit?.signal != null ? signalName(exit.signal) : undefined;

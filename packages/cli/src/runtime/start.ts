@@ -5,6 +5,7 @@ import { setupFailure } from '@ctr/ns-native';
 import { requestStart } from './attach.js';
 import { spawnFailure } from './create.js';
 import { CtrError } from './errors.js';
+import { stopPoint } from './stop-points.js';
 import { statusOf, supervisorAlive, updateState, type ContainerState } from './state.js';
 
 export async function startContainer(state: ContainerState): Promise<void> {
@@ -14,6 +15,7 @@ export async function startContainer(state: ContainerState): Promise<void> {
       code: status === 'running' ? 'ERR_CTR_RUNNING' : 'ERR_CTR_NOT_CREATED',
     });
   }
+  stopPoint('start:requested');
   const failure = setupFailure(await requestStart(state));
   if (failure) throw spawnFailure(failure, state.command[0]!);
   state.status = 'running';

@@ -30,6 +30,8 @@ export interface ContainerState {
   runtimeExe?: string;
   /** what ctr last wrote; see `statusOf` for what is true now */
   status?: ContainerStatus;
+  /** set until the create phase recorded all it made (see sweep.ts) */
+  creating?: boolean;
   /** `ctr create`: its shim holds the start, which any ctr process may ask for (`ctr start`) */
   startBySupervisor?: boolean;
   /** removed when it stops: a foreground `ctr run`, or `--rm` */

@@ -10,7 +10,8 @@
 import { layerDirOf, listLayers, removeLayer } from './layer.js';
 import { ipam } from './network.js';
 import { releaseResources, removeContainerFiles } from './release.js';
-import { waitForShim } from './control.js';
+import { removeContainer, waitForShim } from './control.js';
+import { stopPoint } from './stop-points.js';
 import {
   creatorAlive, hasStarted, isLive, readAllStates, readState, removeDeadWritersFiles, statusOf, supervisorAlive,
   updateStateIfPresent,
@@ -41,9 +42,22 @@ export async function sweepStale(): Promise<void> {
     const state = readState(seen.name);
     if (state === undefined || state.id !== seen.id) continue;
     // A container whose creator died before starting it: its PID 1 saw the sync pipe close and is exiting, and
-    // its shim follows within milliseconds. Wait for that rather than leave it to a later command.
-    const abandoned = !creatorAlive(state) && !state.startBySupervisor && statusOf(state) === 'created';
+    // its shim follows within milliseconds. So does the shim of a foreground container, which watches its
+    // creator (ctr-shim -w) and kills the container when it dies. Wait for that rather than leave it to a
+    // later command.
+    const abandoned = !creatorAlive(state) &&
+      (!state.detached || (!state.startBySupervisor && statusOf(state) === 'created'));
     if (abandoned && supervisorAlive(state)) await waitForShim(state, 2000);
+    if (state.creating && state.startBySupervisor && !creatorAlive(state)) {
+      // A `ctr create` killed before it recorded all it made: its shim would hold that half-made container,
+      // unstarted, for good. It goes as `rm -f` does.
+      try {
+        await removeContainer(state, { force: true });
+      } catch {
+        // retried by the next sweep
+      }
+      continue;
+    }
     if (isLive(state)) continue;
     // Never started: a `ctr create`d container whose shim died, or one whose creating ctr died first.
     const removable = state.autoRemove === true || !hasStarted(state);
@@ -55,6 +69,7 @@ export async function sweepStale(): Promise<void> {
       // because nothing below is recorded when this threw.
       continue;
     }
+    stopPoint('sweep:released');
     if (removable) {
       try {
         removeContainerFiles(state);
