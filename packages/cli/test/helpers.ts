@@ -1,6 +1,8 @@
 // helpers.ts — drive the real `ctr` binary (dist/ctr.cjs) against the default rootfs, and snapshot the host
-// state a container could leak (mounts, state files, veths, cgroups, writable layers) so each test can prove
-// nothing leaked.
+// state a container could leak (mounts, state files, leases, veths, cgroups, writable layers, shims) so each
+// test can prove nothing leaked. Every `ctr` command these helpers run is checked when it ends (`leftoversOf`):
+// each ctr command first sweeps what dead ones left, so a check only after each test would never see an error
+// path that forgot its cgroup or lease — the next command would have cleaned it first.
 import { spawn, execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, expect } from 'vitest';
 import { ctrContainerGroups } from './cgroup-tree.js';
@@ -31,10 +33,19 @@ export interface CtrOptions {
   extraFds?: number[];
   /** called with the child once it is spawned (to signal it, read its output early, …) */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  /**
+   * Skip the check for what this command left (see `leftoversOf`). A command killed by a signal is never
+   * checked: what it held is the sweep's to release.
+   */
+  leftoversAllowed?: boolean;
 }
 
-/** Runs `node dist/ctr.cjs ...args`; resolves with status and output (never rejects on a non-zero exit). */
+/**
+ * Runs `node dist/ctr.cjs ...args`; resolves with status and output (never rejects on a non-zero exit). Rejects
+ * when the command, having exited by itself, left something behind (`leftoversOf`).
+ */
 export function ctr(args: string[], opts: CtrOptions = {}): Promise<CtrResult> {
+  const before = opts.leftoversAllowed ? undefined : hostSnapshot();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       env: opts.env ?? process.env,
@@ -51,7 +62,12 @@ export function ctr(args: string[], opts: CtrOptions = {}): Promise<CtrResult> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      const result = { code, signal, stdout, stderr };
+      if (!before || signal !== null) return resolve(result);
+      leftoversOf(child.pid!, before).then((left) => {
+        if (left.length === 0) resolve(result);
+        else reject(new Error(`ctr ${args.join(' ')} (exit ${code}) left behind: ${left.join('; ')}; stderr: ${stderr}`));
+      }, reject);
     });
     opts.onSpawn?.(child);
     child.stdin!.end(opts.input ?? '');
@@ -74,7 +90,99 @@ export function hostSnapshot(): Record<string, string[]> {
     .sort();
   const cgroups = ctrContainerGroups();
   const layers = existsSync(layersDir) ? readdirSync(layersDir).sort() : [];
-  return { mounts, states, leases, links, cgroups: cgroups.sort(), layers };
+  return { mounts, states, leases, links, cgroups: cgroups.sort(), layers, shims: shimPids().map(String) };
+}
+
+/**
+ * Pids of every ctr-shim on the host (its comm, set by the shim itself with PR_SET_NAME). A zombie is not
+ * one: a killed ctr's shim is reparented to the host's init, whose reap may come later.
+ */
+function shimPids(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const head = `${p} (ctr-shim) `;
+        return stat.startsWith(head) && stat[head.length] !== 'Z';
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+interface StateFile {
+  name: string;
+  id: string;
+  ctrPid: number;
+  shimPid?: number;
+  status?: string;
+  detached?: boolean;
+  startBySupervisor?: boolean;
+}
+
+function readStates(): StateFile[] {
+  const dir = '/run/ctr/containers';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as StateFile];
+      } catch {
+        return []; // removed meanwhile
+      }
+    });
+}
+
+/** The container id a lease file (named by its address) was taken for. */
+function leaseOwner(address: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join('/run/ctr/ipam/ctr0', address), 'utf8')) as { owner?: string }).owner;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the ctr command `pid`, now exited, left that no ctr command should have to clean after it, compared
+ * with `before` (the host when it started): a new mount; a new cgroup, veth, lease, layer or shim that no
+ * state file names (forgotten by an error path); a state file of its own for a foreground container or one
+ * whose creation it abandoned (a foreground run removes its container; a failed create, all it made).
+ * Containers of other, concurrent commands are named by their state files, which exist before anything they
+ * make and go after it; a fleeting gap (one started and removed between two reads) is re-checked before it
+ * counts. Empty when nothing leaked.
+ */
+export async function leftoversOf(pid: number, before: Record<string, string[]>): Promise<string[]> {
+  let left: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 100));
+    const statesBefore = readStates();
+    const now = hostSnapshot();
+    const states = [...statesBefore, ...readStates()];
+    const ids = new Set(states.map((s) => s.id));
+    const added = (key: string): string[] => now[key]!.filter((x) => !before[key]!.includes(x));
+    const named = (key: string, idOf: (x: string) => string | undefined): string[] =>
+      added(key).filter((x) => {
+        const id = idOf(x);
+        return id === undefined || ![...ids].some((known) => known.startsWith(id));
+      }).map((x) => `${key} ${x}`);
+    left = [
+      ...added('mounts').map((m) => `mount ${m}`),
+      ...named('cgroups', (g) => path.basename(g)),
+      ...named('links', (l) => (l.startsWith('vc') ? l.slice(2) : undefined)),
+      ...named('leases', leaseOwner),
+      ...named('layers', (l) => l),
+      ...added('shims').filter((p) => !states.some((s) => s.shimPid === Number(p))).map((p) => `shim ${p}`),
+      ...states
+        .filter((s) => s.ctrPid === pid && (!s.detached || (s.status === 'created' && !s.startBySupervisor)))
+        .map((s) => `state of ${s.detached ? 'unstarted' : 'foreground'} container ${s.name}`),
+    ];
+    if (left.length === 0) return [];
+  }
+  return [...new Set(left)];
 }
 
 export interface PsEntry {
