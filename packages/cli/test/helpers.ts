@@ -137,12 +137,12 @@ function readStates(): StateFile[] {
     });
 }
 
-/** The container id a lease file (named by its address) was taken for. */
-function leaseOwner(address: string): string | undefined {
+/** The container id a lease file (named by its address) was taken for; null once it is released. */
+function leaseOwner(address: string): string | null | undefined {
   try {
     return (JSON.parse(readFileSync(path.join('/run/ctr/ipam/ctr0', address), 'utf8')) as { owner?: string }).owner;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -161,19 +161,22 @@ export async function leftoversOf(pid: number, before: Record<string, string[]>)
     if (attempt > 0) await new Promise((r) => setTimeout(r, 100));
     const statesBefore = readStates();
     const now = hostSnapshot();
+    const added = (key: string): string[] => now[key]!.filter((x) => !before[key]!.includes(x));
+    // Owners are read between the two reads of the states: a lease taken after the second would be missed.
+    const owners = new Map(added('leases').map((a) => [a, leaseOwner(a)]));
     const states = [...statesBefore, ...readStates()];
     const ids = new Set(states.map((s) => s.id));
-    const added = (key: string): string[] => now[key]!.filter((x) => !before[key]!.includes(x));
-    const named = (key: string, idOf: (x: string) => string | undefined): string[] =>
+    /** `idOf` gives undefined for an entry no container can own, null for one that went meanwhile */
+    const named = (key: string, idOf: (x: string) => string | null | undefined): string[] =>
       added(key).filter((x) => {
         const id = idOf(x);
-        return id === undefined || ![...ids].some((known) => known.startsWith(id));
+        return id !== null && (id === undefined || ![...ids].some((known) => known.startsWith(id)));
       }).map((x) => `${key} ${x}`);
     left = [
       ...added('mounts').map((m) => `mount ${m}`),
       ...named('cgroups', (g) => path.basename(g)),
       ...named('links', (l) => (l.startsWith('vc') ? l.slice(2) : undefined)),
-      ...named('leases', leaseOwner),
+      ...named('leases', (a) => owners.get(a)),
       ...named('layers', (l) => l),
       ...added('shims').filter((p) => !states.some((s) => s.shimPid === Number(p))).map((p) => `shim ${p}`),
       ...states

@@ -80,7 +80,10 @@ export function prepareLimits(opts: LimitOptions): PreparedLimits {
   } catch (err) {
     const e = err as Error;
     const field = /^invalid (\w+)/.exec(e.message)?.[1] ?? '';
-    throw invalid(e.message.replace(/^invalid \w+/, `invalid ${flagOf[field] ?? field}`));
+    // The library names the parsed number; the user must see what they typed ("1k", not 1024).
+    const given = ({ cpus: opts.cpus, memory: opts.memory, memorySwap: opts.memorySwap, pids: opts.pidsLimit } as Record<string, unknown>)[field];
+    throw invalid(e.message.replace(/^invalid \w+ (\S+):/, (_, parsed: string) =>
+      `invalid ${flagOf[field] ?? field} ${given === undefined || String(given) === parsed ? parsed : `"${String(given)}" (${parsed})`}:`));
   }
   const asked = Object.keys(limits).length > 0;
   return {

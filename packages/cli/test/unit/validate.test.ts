@@ -81,13 +81,13 @@ describe('prepareLimits', () => {
   });
   it.each([
     [{ memory: '10xb' }, /invalid --memory "10xb"/],
-    [{ memory: '1k' }, /invalid --memory/],
+    [{ memory: '1k' }, /invalid --memory "1k" \(1024\): must be/],
     [{ cpus: '0' }, /invalid --cpus/],
     [{ cpus: 'lots' }, /invalid --cpus "lots"/],
     [{ cpus: String(os.availableParallelism() + 1) }, /invalid --cpus .*host has/],
     [{ pidsLimit: '-2' }, /invalid --pids-limit/],
     [{ pidsLimit: '1.5' }, /invalid --pids-limit "1.5"/],
-    [{ memory: '64m', memorySwap: '32m' }, /invalid --memory-swap/],
+    [{ memory: '64m', memorySwap: '32m' }, /invalid --memory-swap "32m" \(33554432\)/],
   ])('refuses %j', (opts, message) => {
     expect(() => prepareLimits(opts)).toThrow(message);
   });
