@@ -5,7 +5,7 @@
 import { access, constants, lstat, readlink, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILDER_VERSION, buildAtomically } from './atomic.js';
+import { BUILDER_VERSION, buildAtomically, checkOutput } from './atomic.js';
 import { demoOps } from './demo.js';
 import { RootfsError } from './errors.js';
 import { etcOps } from './etc.js';
@@ -111,6 +111,8 @@ async function planDefaultRootfs(): Promise<{ ops: TreeOp[]; missing: string[] }
  */
 export async function buildDefaultRootfs(options: BuildDefaultOptions = {}): Promise<DefaultRootfsResult> {
   const onProgress = options.onProgress ?? (() => {});
+  // An unusable output path is said alone, before any progress line (buildAtomically checks it again).
+  await checkOutput(options.out ?? DEFAULT_ROOTFS_DIR);
   onProgress('resolving programs and shared libraries');
   const { ops, missing } = await planDefaultRootfs();
   if (missing.length > 0) onProgress(`not on this host, left out: ${missing.join(', ')}`);
