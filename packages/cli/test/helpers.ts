@@ -6,7 +6,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, expect } from 'vitest';
 import { ctrContainerGroups } from './cgroup-tree.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCgroupManager } from '@ctr/cgroups';
@@ -84,13 +84,23 @@ export function hostSnapshot(): Record<string, string[]> {
   const states = existsSync('/run/ctr/containers') ? readdirSync('/run/ctr/containers').sort() : [];
   const leaseDir = '/run/ctr/ipam/ctr0';
   const leases = existsSync(leaseDir) ? readdirSync(leaseDir).filter((f) => !f.startsWith('.')).sort() : [];
-  const links = (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string; master?: string }[])
-    .filter((l) => l.ifname.startsWith('vc') || l.master === 'ctr0')
-    .map((l) => l.ifname)
+  // From sysfs, not `ip link`: no process to start for a check made after every ctr command, and no dump
+  // interrupted by a concurrent change (rtnetlink then says so and the list is incomplete).
+  const links = readdirSync('/sys/class/net')
+    .filter((l) => l.startsWith('vc') || linkMaster(l) === 'ctr0')
     .sort();
   const cgroups = ctrContainerGroups();
   const layers = existsSync(layersDir) ? readdirSync(layersDir).sort() : [];
   return { mounts, states, leases, links, cgroups: cgroups.sort(), layers, shims: shimPids().map(String) };
+}
+
+/** The bridge a host interface is a port of; undefined for none, or once it is gone. */
+function linkMaster(ifname: string): string | undefined {
+  try {
+    return path.basename(readlinkSync(`/sys/class/net/${ifname}/master`));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
