@@ -156,9 +156,12 @@ function leaseOwner(address: string): string | null | undefined {
   }
 }
 
+/** Where a mount ctr leaked on the host would be: its state, its layers, the rootfs store. */
+const ctrMountRoots = ['/run/ctr', path.dirname(layersDir), path.dirname(defaultRootfs)];
+
 /**
  * What the ctr command `pid`, now exited, left that no ctr command should have to clean after it, compared
- * with `before` (the host when it started): a new mount; a new cgroup, veth, lease, layer or shim that no
+ * with `before` (the host when it started): a new mount where ctr mounts; a new cgroup, veth, lease, layer or shim that no
  * state file names (forgotten by an error path); a state file of its own for a foreground container or one
  * whose creation it abandoned (a foreground run removes its container; a failed create, all it made).
  * Containers of other, concurrent commands are named by their state files, which exist before anything they
@@ -183,7 +186,8 @@ export async function leftoversOf(pid: number, before: Record<string, string[]>)
         return id !== null && (id === undefined || ![...ids].some((known) => known.startsWith(id)));
       }).map((x) => `${key} ${x}`);
     left = [
-      ...added('mounts').map((m) => `mount ${m}`),
+      // Only where ctr mounts on the host side: other programs on this machine mount elsewhere meanwhile.
+      ...added('mounts').filter((m) => ctrMountRoots.some((root) => m.startsWith(root))).map((m) => `mount ${m}`),
       ...named('cgroups', (g) => path.basename(g)),
       ...named('links', (l) => (l.startsWith('vc') ? l.slice(2) : undefined)),
       ...named('leases', (a) => owners.get(a)),
