@@ -147,10 +147,16 @@ function readStates(): StateFile[] {
     });
 }
 
-/** The container id a lease file (named by its address) was taken for; null once it is released. */
+/**
+ * The container id a lease file (named by its address) was taken for; null once it is released. A lease that
+ * names a veth the kernel has deleted (with the container's netns) counts as released: the address is free to
+ * the allocator, and the next sweep drops the file (see release.ts) — the veth itself is checked as a link.
+ */
 function leaseOwner(address: string): string | null | undefined {
   try {
-    return (JSON.parse(readFileSync(path.join('/run/ctr/ipam/ctr0', address), 'utf8')) as { owner?: string }).owner;
+    const lease = JSON.parse(readFileSync(path.join('/run/ctr/ipam/ctr0', address), 'utf8')) as { owner?: string; link?: string };
+    if (lease.link !== undefined && !existsSync(path.join('/sys/class/net', lease.link))) return null;
+    return lease.owner;
   } catch {
     return null;
   }
@@ -170,7 +176,10 @@ const ctrMountRoots = ['/run/ctr', path.dirname(layersDir), path.dirname(default
  */
 export async function leftoversOf(pid: number, before: Record<string, string[]>): Promise<string[]> {
   let left: string[] = [];
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // A container's veth outlives it by the kernel's netns teardown (asynchronous, longer under load): while only
+  // links and leases remain, look again for up to 3 s; anything else gets two more looks 100 ms apart.
+  const deadline = Date.now() + 3000;
+  for (let attempt = 0; attempt < 3 || (left.every((l) => /^(links|leases) /.test(l)) && Date.now() < deadline); attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 100));
     const statesBefore = readStates();
     const now = hostSnapshot();
