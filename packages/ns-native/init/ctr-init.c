@@ -10,12 +10,16 @@
  * execs this memfd; by the time the command's path is resolved, /proc/self/exe is this sealed copy, which
  * cannot be written and starts nothing but ctr-init again. Built static: it needs nothing in the rootfs.
  *
- * Usage: ctr-init [-x] [-r ERRFD] [-e PATH]... -- ARGV...
+ * Usage: ctr-init [-x] [-r ERRFD] [-f FIFOFD] [-e PATH]... -- ARGV...
  *   -x        exec the command in place (no fork, no PID-1 role).
  *   -e PATH   absolute path to try for the command, in order (ENOENT/ENOTDIR: next; EACCES: remembered).
  *             Without -e, argv[0] is looked up in PATH by execvp.
  *   -r ERRFD  pipe to the runtime: an exec failure is written there as a struct ctr_setup_failure instead of
  *             a line on stderr, so the runtime's start() fails the same way whichever program exec'd.
+ *   -f FIFOFD an O_PATH fd of the OCI runtime's exec.fifo (runc's create/start split; with -x only): the
+ *             command is looked up first (a missing one fails `create`, as in runc), then ERRFD is closed so
+ *             the runtime's create returns, then the fifo is opened for writing through /proc/self/fd —
+ *             which blocks until `start` opens it for reading — and one byte written before the exec.
  *
  * Signals: a namespace's init only receives signals it handles or blocks (pid_namespaces(7)); we block the
  * forwarded ones and SIGCHLD and take them with sigwaitinfo, so nothing runs in a signal handler.
@@ -77,6 +81,38 @@ static _Noreturn void run_command(const char** candidates, int ncandidates, char
   exec_failed(errfd, ENOENT, argv[0]);
 }
 
+/* The candidate the exec will run, or the failure it would report, without running it: a missing command
+ * fails `create`, not `start` (nobody would be there to read the report then). */
+static void check_command(const char** candidates, int ncandidates, char** argv, int errfd) {
+  if (ncandidates == 0) return; /* PATH lookup at exec time */
+  const char* denied = NULL;
+  for (int i = 0; i < ncandidates; i++) {
+    if (access(candidates[i], X_OK) == 0) return;
+    if (errno == EACCES && denied == NULL) denied = candidates[i];
+  }
+  if (denied != NULL) exec_failed(errfd, EACCES, denied);
+  exec_failed(errfd, ENOENT, argv[0]);
+}
+
+/* Blocks until `start`: opening a FIFO for writing waits for a reader (fifo(7)). */
+static void wait_for_start(int fifofd) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fifofd);
+  int fd;
+  do fd = open(path, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    fprintf(stderr, "ctr-init: open exec fifo: %s\n", strerror(errno));
+    _exit(127);
+  }
+  close(fifofd);
+  if (write(fd, "0", 1) != 1) {
+    fprintf(stderr, "ctr-init: write exec fifo: %s\n", strerror(errno));
+    _exit(127);
+  }
+  close(fd);
+}
+
 static int status_to_exit_code(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -93,6 +129,7 @@ int main(int argc, char** argv) {
   int ncandidates = 0;
   int errfd = -1;
   int exec_only = 0;
+  int fifofd = -1;
   int i = 1;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "-x") == 0) {
@@ -101,6 +138,8 @@ int main(int argc, char** argv) {
       candidates[ncandidates++] = argv[++i];
     } else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
       errfd = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
+      fifofd = atoi(argv[++i]);
     } else {
       usage();
     }
@@ -108,6 +147,13 @@ int main(int argc, char** argv) {
   if (i + 1 >= argc) usage();
   char** command = argv + i + 1;
   if (errfd >= 0) fcntl(errfd, F_SETFD, FD_CLOEXEC); /* the command's exec closes it: EOF = success */
+  if (fifofd >= 0) {
+    if (!exec_only) usage();
+    check_command(candidates, ncandidates, command, errfd);
+    if (errfd >= 0) close(errfd); /* the runtime's create returns now */
+    errfd = -1;
+    wait_for_start(fifofd);
+  }
   if (exec_only) run_command(candidates, ncandidates, command, errfd);
 
   /* Executed from a memfd, the kernel names this process "memfd:ctr-init"; `ps` in the container should

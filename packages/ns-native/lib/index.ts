@@ -5,7 +5,7 @@ export {
   BPF_PROG_TYPE_CGROUP_DEVICE, type BpfError,
 } from './bpf.js';
 export {
-  spawnContainer, execInContainer, setWinsize, isTerminal, Container, pidfdOpen, pidfdSignal, pidfdWait, pipe, setupFailure,
+  spawnContainer, execInContainer, setWinsize, isTerminal, sendFdToSocket, Container, pidfdOpen, pidfdSignal, pidfdWait, pipe, setupFailure,
 } from './spawn.js';
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { SecurityOptions, UsernsMapping } from './security.js';

@@ -37,6 +37,9 @@ export interface NativeSpawnOptions extends NativeProcessOptions {
   supervisor?: NativeSupervisorOptions;
   /** v1 `tasks` fds the child writes "0" to, and the v2 directory it is cloned into (CLONE_INTO_CGROUP) */
   cgroup?: { taskFds: number[]; cgroupFd?: number };
+  /** Absolute path of an OCI exec.fifo: the command waits for `start` on it (see SpawnContainerOptions). */
+  execFifo?: string;
+  preserveFds?: number;
 }
 
 /** A supervised spawn (see lib/spawn.ts `supervisor`): the sealed ctr-shim image and its arguments. */
@@ -61,6 +64,7 @@ export interface NativeExecOptions extends Omit<NativeProcessOptions, 'sysctl' |
   stdio: NativeSpawnOptions['stdio'];
   security?: NativeSecurityOptions;
   rlimits?: NativeRlimit[];
+  detach?: boolean;
 }
 
 /** `security` as lib/security.ts validated it, plus the kernel's last capability number. */
@@ -97,6 +101,7 @@ export interface NativeBinding {
   execInContainer(options: NativeExecOptions): NativeContainer;
   setWinsize(fd: number, rows: number, cols: number): void;
   isTerminal(fd: number): boolean;
+  sendFdToSocket(path: string, fd: number): void;
   bpfProgLoad(progType: number, insns: Buffer, license: string): number;
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
   bpfProgQuery(targetFd: number, attachType: number): { ids: number[]; flags: number };

@@ -12,7 +12,7 @@ import { checkRlimits, type Rlimit } from './rlimits.js';
 import { checkProcess, type NamespaceJoin, type ProcessUser } from './process.js';
 import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
-import { checkString, checkStrings, invalid } from './validate.js';
+import { checkInteger, checkString, checkStrings, invalid } from './validate.js';
 
 /** How the container's fds 0–2 are provided. */
 export type StdioSpec =
@@ -99,6 +99,16 @@ export interface SpawnContainerOptions {
    * moving it by PID afterwards; the fds stay the caller's to close.
    */
   cgroup?: { taskFds: readonly number[]; cgroupFd?: number };
+  /**
+   * runc's create/start split, for an OCI runtime: absolute host path where spawn makes a FIFO (mode 0622; the
+   * path must not exist; the caller removes it).
+   * `start()` then returns once the command has been found, and the container's first process blocks opening
+   * the FIFO for writing until someone opens it for reading (`ctrun start`), writes one byte and execs. The
+   * container also outlives this process (no parent-death signal once set up): the engine's subreaper adopts it.
+   */
+  execFifo?: string;
+  /** fds 3 .. 3+preserveFds-1 of this process become the command's (runc's --preserve-fds). */
+  preserveFds?: number;
 }
 
 export interface SupervisorSpec {
@@ -389,6 +399,8 @@ export function spawnContainer(options: SpawnContainerOptions): Container {
     ...(options.rlimits !== undefined && options.rlimits.length > 0
       ? { rlimits: checkRlimits(options.rlimits, { userns: options.security?.userns !== undefined }) } : {}),
     ...processOptions,
+    ...(options.execFifo !== undefined ? { execFifo: checkString('execFifo', options.execFifo, true) } : {}),
+    ...(options.preserveFds !== undefined ? { preserveFds: checkInteger('preserveFds', options.preserveFds, 0, 65_536) } : {}),
   });
   return new Container(handle);
 }
@@ -404,6 +416,15 @@ export function setWinsize(ptyMaster: number, rows: number, cols: number): void 
  */
 export function isTerminal(fd: number): boolean {
   return native.isTerminal(fd);
+}
+
+/**
+ * Sends `fd` (e.g. a pty master) to the unix stream socket at `path` in one SCM_RIGHTS message and returns
+ * without waiting for an answer: runc's `--console-socket` protocol, which podman's conmon and containerd's
+ * shim listen on.
+ */
+export function sendFdToSocket(path: string, fd: number): void {
+  native.sendFdToSocket(checkString('path', path), checkInteger('fd', fd, 0, 2 ** 31 - 1));
 }
 
 /** A pidfd for any process (CLOEXEC): signals through it never reach a later process with the same pid. */
@@ -447,6 +468,12 @@ export interface ExecInContainerOptions {
   umask?: number;
   /** resource limits of the program, as `spawnContainer`'s */
   rlimits?: Rlimit[];
+  /**
+   * Leave the program once it runs (runc's exec --detach): the joining process exits as soon as the program's
+   * pid is known, so the program is adopted by this process's reaper; `onExit` then reports the joining
+   * process (0), not the program.
+   */
+  detach?: boolean;
 }
 
 // CLONE_NEW* values (sched.h): the namespaces `ctr exec` joins.
@@ -485,6 +512,7 @@ export function execInContainer(options: ExecInContainerOptions): Container {
     ...processOptions,
     ...(options.rlimits !== undefined && options.rlimits.length > 0
       ? { rlimits: checkRlimits(options.rlimits, { userns: options.userns === true }) } : {}),
+    ...(options.detach === true ? { detach: true } : {}),
   });
   return new Container(handle);
 }

@@ -31,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlinkRecv", Napi::Function::New(env, NetlinkRecv));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("isTerminal", Napi::Function::New(env, IsTerminal));
+  exports.Set("sendFdToSocket", Napi::Function::New(env, SendFdToSocket));
   exports.Set("loadInitImage", Napi::Function::New(env, LoadInitImage));
   exports.Set("bpfProgLoad", Napi::Function::New(env, BpfProgLoad));
   exports.Set("bpfProgAttach", Napi::Function::New(env, BpfProgAttach));

@@ -233,13 +233,21 @@ void ResetSignals(const ChildPlan& plan) {
   if (sigprocmask(SIG_SETMASK, &none, nullptr) < 0) FailSetup(plan, CTR_STAGE_SIGNALS, errno, "sigprocmask", nullptr);
 }
 
-// Everything but 0-2, the error pipe and the ctr-init memfd is closed for real, not only marked CLOEXEC:
-// until execve every fd is still reachable as /proc/self/fd/N, and a cwd (or any path the setup resolves)
-// through it would lead to whatever host file or directory the fd holds — runc's CVE-2024-21626.
+// Everything but 0-2, the error pipe, the ctr-init memfd, the exec fifo and the preserved fds is closed for
+// real, not only marked CLOEXEC: until execve every fd is still reachable as /proc/self/fd/N, and a cwd (or
+// any path the setup resolves) through it would lead to whatever host file or directory the fd holds — runc's
+// CVE-2024-21626. The preserved fds are the engine's, handed over on purpose (--preserve-fds).
 void CloseExtraFds(const ChildPlan& plan) {
-  const int kept[2] = {plan.errorWrite < plan.initFd ? plan.errorWrite : plan.initFd,
-                        plan.errorWrite < plan.initFd ? plan.initFd : plan.errorWrite};
-  unsigned first = 3;
+  int kept[3] = {plan.errorWrite, plan.initFd, plan.execFifoFd};
+  // three entries: an insertion sort in place, no allocation
+  for (int i = 1; i < 3; i++)
+    for (int j = i; j > 0 && kept[j - 1] > kept[j]; j--) {
+      int t = kept[j];
+      kept[j] = kept[j - 1];
+      kept[j - 1] = t;
+    }
+  unsigned first = 3U + static_cast<unsigned>(plan.preserveFds);
+  for (int fd = 3; fd < static_cast<int>(first); fd++) fcntl(fd, F_SETFD, 0);  // EBADF for a gap: nothing to keep
   for (int keep : kept) {
     if (keep < static_cast<int>(first)) continue;
     if (keep > static_cast<int>(first) && syscall(SYS_close_range, first, keep - 1U, 0U) < 0)
@@ -266,6 +274,9 @@ void EnterCwd(const ChildPlan& plan) {
 // through this same pipe, as {stage exec, syscall execve}; so the pipe must survive this exec.
 [[noreturn]] void Exec(const ChildPlan& plan) {
   if (fcntl(plan.errorWrite, F_SETFD, 0) < 0) FailSetup(plan, CTR_STAGE_EXEC, errno, "fcntl", nullptr);
+  if (plan.execFifoFd >= 0 && fcntl(plan.execFifoFd, F_SETFD, 0) < 0) FailSetup(plan, CTR_STAGE_EXEC, errno, "fcntl", nullptr);
+  // Last: a runtime that dies before this still takes the half-made container with it.
+  if (plan.outlivesParent && prctl(PR_SET_PDEATHSIG, 0) < 0) FailSetup(plan, CTR_STAGE_EXEC, errno, "prctl", nullptr);
   if (plan.security.noNewPrivileges) InstallSeccomp(plan);
   syscall(SYS_execveat, plan.initFd, "", plan.initArgv, plan.envp, AT_EMPTY_PATH);
   FailSetup(plan, CTR_STAGE_EXEC, errno, "execveat", "ctr-init");
@@ -393,6 +404,7 @@ void RunExecChild(const ChildPlan& plan) {
   close(plan.reportWrite);
   close(plan.errorWrite);  // the program holds it until its exec: the runtime's read then sees EOF
   if (plan.controlSock >= 0) close(plan.controlSock);
+  if (plan.execDetach) _exit(0);
   siginfo_t info;
   for (;;) {
     memset(&info, 0, sizeof info);

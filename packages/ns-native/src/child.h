@@ -87,6 +87,19 @@ struct ChildPlan {
   char* const* initArgv;  // ctr-init's argv: mode, error fd, candidates, the command's argv
   char* const* envp;
 
+  // runc's create/start split (the OCI front end): an O_PATH fd of the state directory's exec.fifo, opened
+  // before pivot_root and kept across the exec into ctr-init, which re-opens it for writing through
+  // /proc/self/fd/N and so blocks until `start` opens it for reading. -1: the command runs at once.
+  int execFifoFd;
+  // The container outlives this runtime process (its engine's subreaper adopts it): the parent-death
+  // signal is cleared right before the exec into ctr-init.
+  bool outlivesParent;
+  // fds 3 .. 3+preserveFds-1 of the runtime pass to the command (runc's --preserve-fds).
+  int preserveFds;
+  // exec --detach: the joining process leaves as soon as the program's pid is reported, so the program is
+  // adopted by the runtime's reaper (the engine's subreaper) instead of waited for.
+  bool execDetach;
+
   SecurityPlan security;
   ProcessSetup process;  // rlimits … of the first process (process.h)
 

@@ -32,6 +32,7 @@
 #include "layer.h"
 #include "mounts.h"
 #include "supervisor.h"
+#include "unique_fd.h"
 #include "userns.h"
 
 namespace ctr {
@@ -113,6 +114,7 @@ class Plan {
   std::vector<int> cgroupTaskFds;  // options.cgroup.taskFds (the caller keeps and closes them)
   int cgroupFd = -1;               // options.cgroup.cgroupFd
   char pidfdDigits[SupervisorPlan::kDigits] = {};
+  Fd execFifo;  // the O_PATH fd of options.execFifo; the child has its copy once cloned
 
   const char* Keep(std::string s) { return strings_.emplace_back(std::move(s)).c_str(); }
   char* const* KeepArgv(const std::vector<std::string>& items) {
@@ -573,6 +575,9 @@ void ReadCommand(Napi::Env env, Napi::Object opts, Plan& plan) {
     throw Napi::TypeError::New(env, "options.argv and options.execCandidates must not be empty");
   c.envp = plan.KeepArgv(StringArrayOption(opts, "env"));
   c.initFd = static_cast<int>(Uint32Option(opts, "initFd"));
+  c.execFifoFd = -1;
+  Napi::Value preserve = opts.Get("preserveFds");
+  if (!preserve.IsUndefined()) c.preserveFds = static_cast<int>(Uint32Option(opts, "preserveFds"));
 }
 
 void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
@@ -645,6 +650,19 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
     plan.layer = StringOption(opts, "layer");
     if (plan.layer.empty() || plan.layer[0] != '/') throw Napi::TypeError::New(env, "options.layer must be absolute");
   }
+  Napi::Value fifo = opts.Get("execFifo");
+  if (!fifo.IsUndefined()) {
+    std::string path = StringOption(opts, "execFifo");
+    // 0622 as runc: `start` (root) reads, and the container's init writes whatever user it runs as.
+    // chmod rather than umask(0): the umask is process-wide, shared with libuv's threads.
+    if (mkfifo(path.c_str(), 0600) < 0) ThrowErrno(env, errno, "mkfifo", path.c_str());
+    if (chmod(path.c_str(), 0622) < 0) ThrowErrno(env, errno, "chmod", path.c_str());
+    // O_PATH: opening the fifo for real would block (no reader yet); the child re-opens it inside.
+    c.execFifoFd = open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (c.execFifoFd < 0) ThrowErrno(env, errno, "open", path.c_str());
+    plan.execFifo.fd = c.execFifoFd;
+    c.outlivesParent = true;
+  }
   AddSecurity(env, opts, plan);
   AddMountTable(env, plan, rootfs, DeviceOption(opts));
   plan.mounts.Read(env, opts.Get("mounts"));
@@ -657,6 +675,10 @@ void BuildPlan(Napi::Env env, Napi::Object opts, Plan& plan) {
 void AddInitArgv(Plan& plan) {
   std::vector<std::string> init = {"ctr-init", "-r", std::to_string(plan.child.errorWrite)};
   if (!plan.init) init.push_back("-x");
+  if (plan.child.execFifoFd >= 0) {
+    init.push_back("-f");
+    init.push_back(std::to_string(plan.child.execFifoFd));
+  }
   for (const auto& c : plan.candidates) {
     init.push_back("-e");
     init.push_back(c);
@@ -879,6 +901,7 @@ Napi::Value ExecInContainer(const Napi::CallbackInfo& info) {
   ChildPlan& c = plan.child;
   c.joinPidfd = static_cast<int>(Uint32Option(opts, "joinPidfd"));
   c.joinFlags = static_cast<int>(Uint32Option(opts, "joinFlags"));
+  c.execDetach = opts.Get("detach").ToBoolean();
   ReadCommand(env, opts, plan);
   Napi::Object stdio = opts.Get("stdio").As<Napi::Object>();
   if (StringOption(stdio, "kind") == "pty") {
