@@ -121,6 +121,20 @@ export class CompositeManager implements CgroupManager {
     for (const dir of this.dirs) await removeGroup(dir);
   }
 
+  freeze(frozen: boolean): void {
+    this.freezerBackend().freeze(frozen);
+  }
+
+  frozen(): boolean {
+    return this.freezerBackend().frozen();
+  }
+
+  private freezerBackend(): Backend {
+    const backend = this.backends.find((b) => b.controllers.includes('freezer'));
+    if (!backend) throw new CgroupError('controller freezer is not managed by this group', { code: 'NO_CONTROLLER' });
+    return backend;
+  }
+
   private memoryBackend(): Backend {
     const backend = this.backends.find((b) => b.controllers.includes('memory'));
     if (!backend) throw new CgroupError('controller memory is not managed by this group', { code: 'NO_CONTROLLER' });

@@ -73,9 +73,10 @@ export function createCgroupManager(options: CgroupManagerOptions): CgroupManage
   const own = parent === 'self' ? parseProcCgroup(options.procCgroupText ?? fs.readFileSync(options.procCgroupPath ?? '/proc/self/cgroup', 'utf8')) : [];
   const groupDir = (h: CgroupHierarchy) => path.join(hierarchyDir(h, parent === 'self' ? selfParent(h, own) : parent), options.path);
   const find = (name: string) => {
-    // v2 has no devices controller: device rules are an eBPF program, which any cgroup2 group can hold
+    // v2 has no devices or freezer controller: device rules are an eBPF program and freezing is the core file
+    // cgroup.freeze, which any cgroup2 group has
     const hierarchy = setup.hierarchies.find((h) => h.controllers.includes(name)) ??
-      (name === 'devices' ? setup.hierarchies.find((h) => h.version === 2) : undefined);
+      (name === 'devices' || name === 'freezer' ? setup.hierarchies.find((h) => h.version === 2) : undefined);
     if (!hierarchy) {
       throw new CgroupError(`controller ${name} is not available (${setup.mode} cgroups under ${setup.root})`, {
         code: 'NO_CONTROLLER', path: setup.root,

@@ -6,9 +6,10 @@ import type { CgroupLimits } from './limits.js';
 /**
  * Controllers this package manages. On cgroup v1, `cpu` also covers the separate `cpuacct` hierarchy.
  * `devices` is the v1 controller on v1 and hybrid hosts where it is mounted, else a v2 eBPF program (v2 has
- * no devices controller): either way the group's device rules, `limits.devices`.
+ * no devices controller): either way the group's device rules, `limits.devices`. `freezer` likewise is the v1
+ * controller or v2's cgroup.freeze, which every non-root v2 group has: `freeze()`.
  */
-export type Controller = 'cpu' | 'memory' | 'pids' | 'devices';
+export type Controller = 'cpu' | 'memory' | 'pids' | 'devices' | 'freezer';
 
 /** The default set: what a group manages when the caller does not choose. */
 export const ALL_CONTROLLERS: readonly Controller[] = ['cpu', 'memory', 'pids'];
@@ -93,6 +94,10 @@ export interface CgroupManager {
   killAll(signal?: NodeJS.Signals): Promise<void>;
   /** Kills what is left, waits until empty and removes the group from every hierarchy. Idempotent. */
   destroy(): Promise<void>;
+  /** Stops (true) or resumes (false) every task of the group; returns once the kernel is done. Needs `freezer`. */
+  freeze(frozen: boolean): void;
+  /** Whether the group is frozen. Needs `freezer`. */
+  frozen(): boolean;
 }
 
 /** What a per-version backend provides to the manager: the part of the group in one cgroup version. */
@@ -111,4 +116,6 @@ export interface Backend {
   watchOom(onOomKill: (total: number) => void): OomWatch;
   /** kills every task at once if the kernel can (v2 cgroup.kill); false when it cannot */
   killAtOnce(): boolean;
+  freeze(frozen: boolean): void;
+  frozen(): boolean;
 }

@@ -8,10 +8,11 @@ import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
 import { applyPids, pidsStats } from '../pids.js';
 import { applyCpuV1, cpuStatsV1 } from './cpu.js';
 import { applyDevicesV1 } from './devices.js';
+import { freezeV1, frozenV1 } from '../freezer.js';
 import { applyMemoryV1, memoryStatsV1, oomKillsV1, pollOomKillsV1 } from './memory.js';
 
 /** Group directory per v1 kernel controller; `cpu` needs `cpuacct` too. */
-export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids' | 'devices', string>>;
+export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids' | 'devices' | 'freezer', string>>;
 
 export class V1Backend implements Backend {
   readonly dirs: readonly string[];
@@ -74,5 +75,13 @@ export class V1Backend implements Backend {
   // v1 has no cgroup.kill; the manager signals each task instead
   killAtOnce(): boolean {
     return false;
+  }
+
+  freeze(frozen: boolean): void {
+    freezeV1(this.dir('freezer'), frozen);
+  }
+
+  frozen(): boolean {
+    return frozenV1(this.dir('freezer'));
   }
 }

@@ -1,5 +1,6 @@
 // v2/backend.ts — the cgroup v2 part of a group: one directory in the unified hierarchy for all
 // controllers. cgroup-v2.rst; `cgroup.kill` since Linux 5.14.
+import { freezeV2, frozenV2 } from '../freezer.js';
 import { CgroupError, isCgroupError } from '../errors.js';
 import { hasCgroupFile, openGroupDir, writeCgroupFile } from '../fs.js';
 import type { CgroupLimits } from '../limits.js';
@@ -28,8 +29,8 @@ export class V2Backend implements Backend {
   }
 
   create(): void {
-    // devices is an eBPF program on v2, not a controller to enable
-    createDelegated(this.mountpoint, this.dir, this.controllers.filter((c) => c !== 'devices'));
+    // devices is an eBPF program on v2 and freezing a core file (cgroup.freeze), not controllers to enable
+    createDelegated(this.mountpoint, this.dir, this.controllers.filter((c) => c !== 'devices' && c !== 'freezer'));
   }
 
   apply(limits: CgroupLimits): void {
@@ -77,6 +78,14 @@ export class V2Backend implements Backend {
     if (!hasCgroupFile(this.dir, 'cgroup.kill')) return false;
     writeCgroupFile(this.dir, 'cgroup.kill', '1');
     return true;
+  }
+
+  freeze(frozen: boolean): void {
+    freezeV2(this.dir, frozen);
+  }
+
+  frozen(): boolean {
+    return frozenV2(this.dir);
   }
 
   private requireMemory(): void {
