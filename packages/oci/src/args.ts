@@ -26,7 +26,7 @@ export type Command =
   | { verb: 'delete'; id: string; force: boolean }
   | {
       verb: 'exec'; id: string; process?: string; args: string[]; detach: boolean; pidFile?: string; tty: boolean;
-      consoleSocket?: string; cwd?: string; env: string[];
+      consoleSocket?: string; cwd?: string; env: string[]; user?: string;
     }
   | { verb: 'ps'; id: string; format: 'table' | 'json'; psArgs: string[] }
   | { verb: 'pause'; id: string }
@@ -89,7 +89,7 @@ const VERBS: Readonly<Record<Verb, VerbSpec>> = {
   exec: {
     flags: [
       flag('string', 'process', 'p'), flag('bool', 'detach', 'd'), flag('string', 'pid-file'), flag('bool', 'tty', 't'),
-      flag('string', 'console-socket'), flag('string', 'cwd'), flag('list', 'env', 'e'),
+      flag('string', 'console-socket'), flag('string', 'cwd'), flag('list', 'env', 'e'), flag('string', 'user', 'u'),
     ],
     arity: [1, Infinity],
   },
@@ -186,7 +186,7 @@ function build(
       return {
         verb, id, args: command, detach: bool('detach'), tty: bool('tty'), env: (values.env as string[] | undefined) ?? [],
         ...optional('process', process), ...optional('pidFile', str('pid-file')),
-        ...optional('consoleSocket', str('console-socket')), ...optional('cwd', str('cwd')),
+        ...optional('consoleSocket', str('console-socket')), ...optional('cwd', str('cwd')), ...optional('user', str('user')),
       };
     }
     case 'ps':

@@ -12,7 +12,16 @@ const verbs = Object.keys(HANDLERS) as Verb[];
 function usage(): string {
   return `usage: ctrun [--root DIR] [--log FILE] [--log-format text|json] [--log-level LEVEL] [--debug] COMMAND [ARGS]
 commands: ${verbs.join(', ')}
+  create --bundle B [--pid-file F] [--console-socket S] [--preserve-fds N] ID
+                                set the container up; its program waits for start
+  start ID                      run the program of a created container
   state ID                      the container's state as JSON
+  kill [--all] ID [SIGNAL]      signal the container's init (or every process)
+  delete [--force] ID           remove a stopped (or, forced, any) container
+  exec [--process F | -- ARGS] [--detach] [--pid-file F] [--tty] [--console-socket S] [--cwd D] [--env K=V] [--user U[:G]] ID
+  ps [--format json] ID         processes of the container
+  pause ID / resume ID          freeze and thaw the container's cgroup
+  update [--resources F|-] ID   change the cgroup limits (runtime-spec linux.resources JSON)
   list [--format json] [-q]     containers under --root (default ${DEFAULT_ROOT})
   features                      what this runtime supports, as JSON
   spec [--bundle DIR]           write a default config.json into DIR
@@ -20,7 +29,7 @@ commands: ${verbs.join(', ')}
 `;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let globals: GlobalOptions | undefined;
   try {
     const invocation = parseArgs(argv, verbs);
@@ -28,7 +37,11 @@ function main(argv: string[]): number {
     const { command } = invocation;
     if (command.verb === 'version') writeAll(1, versionText());
     else if (command.verb === 'help') writeAll(1, usage());
-    else (HANDLERS[command.verb] as (c: typeof command, g: GlobalOptions) => void)(command, globals);
+    else {
+      type Run = (c: typeof command, g: GlobalOptions, l: Logger) => void | number | Promise<void | number>;
+      const status = await (HANDLERS[command.verb] as Run)(command, globals, new Logger(globals));
+      return typeof status === 'number' ? status : 0;
+    }
     return 0;
   } catch (error) {
     if (error instanceof UsageError) globals = error.globals;
@@ -39,4 +52,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

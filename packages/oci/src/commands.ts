@@ -1,14 +1,20 @@
-// commands.ts — the verbs ctrun implements today, each a small function of the parsed command: `state` and
-// `list` read the state directory, `features` and `spec` describe and write configurations. Container
-// lifecycle verbs (create, start, exec, kill, delete…) are parsed by args.ts and wired by the runtime
-// library's front end; none is registered here.
+// commands.ts — every verb of ctrun, each a small function of the parsed command: `state` and `list` read the
+// state directory, `features` and `spec` describe and write configurations, the lifecycle verbs live in
+// runtime/*. A handler's number, when it returns one, is ctrun's exit status (exec's program's).
 import type { Command, GlobalOptions, Verb } from './args.js';
 import { features } from './features.js';
-import { writeAll } from './log.js';
+import { writeAll, type Logger } from './log.js';
+import { create } from './runtime/create.js';
+import { exec } from './runtime/exec.js';
+import { kill, pause, ps, remove, resume, start, update } from './runtime/lifecycle.js';
 import { writeSpec } from './spec.js';
 import { StateStore, type OciState } from './state.js';
 
-type Handler<V extends Verb> = (command: Extract<Command, { verb: V }>, globals: GlobalOptions) => void;
+type Handler<V extends Verb> = (
+  command: Extract<Command, { verb: V }>,
+  globals: GlobalOptions,
+  logger: Logger,
+) => void | number | Promise<void | number>;
 
 const print = (text: string) => writeAll(1, text);
 
@@ -46,4 +52,6 @@ const spec: Handler<'spec'> = (command) => {
 };
 
 /** The verbs the `ctrun` bin registers. */
-export const HANDLERS: { [V in Verb]?: Handler<V> } = { state, list, features: featuresCommand, spec };
+export const HANDLERS: { [V in Verb]: Handler<V> } = {
+  create, start, state, kill, delete: remove, exec, ps, pause, resume, update, list, features: featuresCommand, spec,
+};

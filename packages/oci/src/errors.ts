@@ -7,6 +7,9 @@ export type OciErrorCode =
   | 'UNSUPPORTED' // a valid config.json field ctrun does not implement
   | 'NOT_FOUND' // no container with this id ("container does not exist", engines match it)
   | 'EXISTS' // create with an id in use
+  | 'NOT_RUNNING' // kill/exec of a stopped container ("container not running", engines match it)
+  | 'WRONG_STATE' // start of a started container, delete of a running one, pause of a stopped one…
+  | 'SETUP_FAILED' // the container's process could not be set up (a ContainerSetupError's line)
   | 'INVALID_STATE' // a state file that is not ours
   | 'HOOK_FAILED'
   | 'IO';

@@ -10,7 +10,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { processStartTime } from '@ctr/netns';
+import type { OciHook } from './config/model.js';
 import { ioError, OciError } from './errors.js';
+import type { CgroupLocation } from './runtime/cgroup.js';
 import { OCI_VERSION } from './version.js';
 
 export const DEFAULT_ROOT = '/run/ctrun';
@@ -18,7 +20,8 @@ export const STATE_FILE = 'state.json';
 /** The FIFO a created container's init blocks on until `start` opens it (runc's name). */
 export const EXEC_FIFO = 'exec.fifo';
 
-export type Status = 'created' | 'running' | 'paused' | 'stopped';
+/** runtime.md's statuses (creating: only what hooks are shown during create) and runc's paused. */
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 /** What ctrun stores for a container. */
 export interface StateRecord {
@@ -37,6 +40,11 @@ export interface StateRecord {
   annotations: Record<string, string>;
   /** the freezer file that says whether the container is paused: v1 freezer.state or v2 cgroup.freeze */
   freezer?: string;
+  /** where the container's cgroup is (absent in records of containers created without one) */
+  cgroup?: CgroupLocation;
+  /** config.json's poststart and poststop hooks, kept for `start` and `delete` (the bundle may be gone by then) */
+  poststart?: OciHook[];
+  poststop?: OciHook[];
 }
 
 /** runc's `state` output. */
@@ -66,37 +74,29 @@ export class StateStore {
     return join(this.root, id);
   }
 
-  /** Makes the container's directory; an id in use is refused (mkdir is the atomic claim). */
+  /** Makes the container's directory and writes its record; an id in use is refused. */
   create(record: StateRecord): void {
-    const dir = this.dir(record.id);
+    this.claim(record.id);
+    this.write(record);
+  }
+
+  /** Makes the container's empty directory (mkdir is the atomic claim of the id); returns it. */
+  claim(id: string): string {
+    const dir = this.dir(id);
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
       mkdirSync(dir, { mode: 0o700 });
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new OciError(`container with id exists: ${record.id}`, { code: 'EXISTS', path: dir, cause });
+        throw new OciError(`container with id exists: ${id}`, { code: 'EXISTS', path: dir, cause });
       throw ioError('create state directory', dir, cause);
     }
-    this.write(record);
+    return dir;
   }
 
   /** Replaces state.json atomically. */
   write(record: StateRecord): void {
-    const file = join(this.dir(record.id), STATE_FILE);
-    const temp = `${file}.${process.pid}.tmp`;
-    try {
-      const fd = openSync(temp, 'wx', 0o600);
-      try {
-        writeSync(fd, JSON.stringify(record));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, file);
-    } catch (cause) {
-      rmSync(temp, { force: true });
-      throw ioError('write', file, cause);
-    }
+    writeFileAtomic(join(this.dir(record.id), STATE_FILE), JSON.stringify(record), 0o600);
   }
 
   /** The stored record; "container does not exist" (runc's words, which engines match) when there is none. */
@@ -158,6 +158,28 @@ export class StateStore {
   /** Removes the container's directory (its fifo, state and anything else in it). */
   remove(id: string): void {
     rmSync(this.dir(id), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes `text` to `file` through a temporary file in the same directory, fsync'ed and renamed over it: a
+ * reader (an engine polling a pid file, another ctrun reading state.json) sees the old file or the whole new
+ * one, never a part.
+ */
+export function writeFileAtomic(file: string, text: string, mode: number): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temp, 'wx', mode);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw ioError('write', file, cause);
   }
 }
 

@@ -80,7 +80,7 @@ describe('ctrun', () => {
       [['--systemd-cgroup', 'list'], 'ctrun: --systemd-cgroup is not supported: ctrun manages cgroups through cgroupfs (use the cgroupfs cgroup manager)\n'],
       [['state'], 'ctrun: "state" requires exactly 1 argument(s), got 0\n'],
       [['list', '--bogus'], 'ctrun: list: flag provided but not defined: -bogus\n'],
-      [['create', '--bundle', dir, 'id'], 'ctrun: unknown command "create" (ctrun state, list, features, spec)\n'],
+      [['checkpoint', 'id'], 'ctrun: unknown command "checkpoint" (ctrun create, start, state, kill, delete, exec, ps, pause, resume, update, list, features, spec)\n'],
     ] as const) {
       const r = await ctrun(...args);
       expect([r.code, r.stderr]).toEqual([1, message]);

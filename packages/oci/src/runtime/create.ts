@@ -1,0 +1,123 @@
+// create.ts — `ctrun create`: everything config.json asks for except running the program. In order:
+// validate all (nothing exists yet), claim the id's state directory, spawn the container's first process
+// (it waits on a pipe) with the state directory's exec.fifo, put it in its cgroup, set rlimits and
+// oom_score_adj, write state.json, run the prestart/createRuntime hooks, let it set itself up, hand a pty
+// master to --console-socket, write --pid-file, and exit. The process then blocks opening exec.fifo until
+// `ctrun start` (ctr-init -f); it is our child, so our exit hands it to the engine's subreaper.
+// Any failure undoes what was made: the process, the cgroup, the state directory.
+// The container's stdio are this process's fds 0-2 as the engine gave them: never process.stdout (see log.ts).
+import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { validateLimits } from '@ctr/cgroups';
+import { closeFd, sendFdToSocket, spawnContainer, type Container } from '@ctr/ns-native';
+import { processStartTime } from '@ctr/netns';
+import type { Command, GlobalOptions } from '../args.js';
+import { loadConfig } from '../config/config.js';
+import type { OciRlimit } from '../config/model.js';
+import { RLIM_INFINITY } from '../config/process.js';
+import { OciError } from '../errors.js';
+import { runHooks } from '../hook-runner.js';
+import type { Logger } from '../log.js';
+import { EXEC_FIFO, StateStore, writeFileAtomic, type StateRecord } from '../state.js';
+import { cgroupLimits, cgroupLocation, cgroupManager, freezerFile } from './cgroup.js';
+import { planContainer } from './plan.js';
+import { setupError } from './setup-error.js';
+
+type CreateCommand = Extract<Command, { verb: 'create' }>;
+
+export async function create(command: CreateCommand, globals: GlobalOptions, logger: Logger): Promise<void> {
+  const store = new StateStore(globals.root);
+  const bundle = resolve(command.bundle);
+  const { config, warnings } = loadConfig(bundle);
+  for (const warning of warnings) logger.warn(warning);
+  const plan = planContainer(config);
+  if (plan.terminal && command.consoleSocket === undefined)
+    throw new OciError('cannot allocate tty if runc will detach without setting console socket (process.terminal is true: give --console-socket)', { code: 'USAGE' });
+  if (!plan.terminal && command.consoleSocket !== undefined)
+    throw new OciError('cannot use console socket if runc will not detach or allocate tty (process.terminal is false)', { code: 'USAGE' });
+  if (!existsSync(config.root.path)) throw new OciError(`root.path: ${config.root.path} does not exist`, { code: 'INVALID_CONFIG', field: 'root.path' });
+  const limits = validateLimits(cgroupLimits(config.linux.resources));
+  const location = cgroupLocation(command.id, config.linux.cgroupsPath);
+  const cgroup = cgroupManager(location);
+  const pidFile = command.pidFile === undefined ? undefined : resolve(command.pidFile);
+
+  const dir = store.claim(command.id);
+  let container: Container | undefined;
+  try {
+    container = spawnWithUmask(plan.umask, () =>
+      spawnContainer({
+        ...plan.spawn,
+        stdio: plan.terminal ? { kind: 'pty', ...plan.consoleSize } : { kind: 'fds', fds: [0, 1, 2] },
+        execFifo: join(dir, EXEC_FIFO),
+        preserveFds: command.preserveFds,
+      }),
+    );
+    const { pid } = container;
+    cgroup.create();
+    cgroup.apply(limits);
+    cgroup.addProcess(pid);
+    setRlimits(pid, plan.rlimits);
+    // proc(5): the child inherits it, and only a privileged process may lower it later — set it on init now.
+    if (plan.oomScoreAdj !== undefined) writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
+    const pidStart = processStartTime(pid);
+    if (pidStart === undefined) throw new OciError('the container process exited during create', { code: 'SETUP_FAILED' });
+    const record: StateRecord = {
+      id: command.id, pid, pidStart, bundle, rootfs: config.root.path, created: new Date().toISOString(),
+      owner: userInfo().username, annotations: config.annotations, cgroup: location, poststart: config.hooks.poststart,
+      poststop: config.hooks.poststop,
+    };
+    const freezer = cgroup.paths.freezer;
+    if (freezer !== undefined) record.freezer = freezerFile(freezer);
+    store.write(record);
+    const creating = { ...store.stateOf(record), status: 'creating' as const };
+    await runHooks('prestart', config.hooks.prestart, creating);
+    await runHooks('createRuntime', config.hooks.createRuntime, creating);
+    let started: { ptyMaster?: number };
+    try {
+      started = container.start();
+    } catch (error) {
+      throw setupError(error);
+    }
+    if (started.ptyMaster !== undefined) {
+      try {
+        sendFdToSocket(command.consoleSocket!, started.ptyMaster);
+      } finally {
+        closeFd(started.ptyMaster);
+      }
+    }
+    if (pidFile !== undefined) writeFileAtomic(pidFile, String(pid), 0o644);
+  } catch (error) {
+    container?.abort();
+    await cgroup.destroy().catch((cause: Error) => logger.warn(`removing the cgroup of ${command.id}: ${cause.message}`));
+    store.remove(command.id);
+    throw error;
+  }
+}
+
+/** process.user.umask: the clone child inherits this process's umask, so it is set around the spawn. */
+function spawnWithUmask<T>(umask: number | undefined, spawn: () => T): T {
+  if (umask === undefined) return spawn();
+  const saved = process.umask(umask);
+  try {
+    return spawn();
+  } finally {
+    process.umask(saved);
+  }
+}
+
+/**
+ * process.rlimits, set on the waiting process with prlimit(1) (util-linux) until @ctr/ns-native's spawn takes
+ * rlimits itself; the program inherits them through exec.
+ */
+function setRlimits(pid: number, rlimits: readonly OciRlimit[]): void {
+  if (rlimits.length === 0) return;
+  const value = (n: bigint) => (n === RLIM_INFINITY ? 'unlimited' : String(n));
+  const args = ['--pid', String(pid), ...rlimits.map((r) => `--${r.type.slice('RLIMIT_'.length).toLowerCase()}=${value(r.soft)}:${value(r.hard)}`)];
+  const result = spawnSync('prlimit', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) {
+    const why = result.error?.message ?? result.stderr.trim().split('\n').pop();
+    throw new OciError(`process.rlimits: cannot set ${rlimits.map((r) => r.type).join(', ')}: ${why}`, { code: 'SETUP_FAILED', field: 'process.rlimits' });
+  }
+}

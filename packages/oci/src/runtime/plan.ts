@@ -1,0 +1,149 @@
+// plan.ts — config.json (the parsed model) → what `create` hands to @ctr/ns-native's spawn and @ctr/cgroups,
+// decided before anything exists: every field ctrun cannot honour is refused here, with its JSON path, so a
+// refused create has no side effect. What spawn always does is checked against the config rather than
+// assumed: it creates mnt, pid, uts, ipc and net namespaces (and a cgroup one), mounts /proc, /sys, a /dev
+// tmpfs with the default nodes, /dev/pts and /dev/shm, and keeps one capability set for bounding,
+// permitted and effective.
+import { hostname as hostName } from 'node:os';
+import { posix } from 'node:path';
+import { compileProfile, type DeviceNode, type SecurityOptions, type SpawnContainerOptions } from '@ctr/ns-native';
+import type { OciConfig, OciMount, OciProcess, OciRlimit } from '../config/model.js';
+import { OciError } from '../errors.js';
+
+/** What create needs beyond spawn's options. */
+export interface ContainerPlan {
+  spawn: Omit<SpawnContainerOptions, 'stdio' | 'execFifo' | 'preserveFds'>;
+  terminal: boolean;
+  consoleSize: { rows: number; cols: number };
+  rlimits: OciRlimit[];
+  umask?: number;
+  oomScoreAdj?: number;
+}
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+const unsupported = (field: string, why: string): never => {
+  throw new OciError(`config.json: ${field}: not supported yet: ${why}`, { code: 'UNSUPPORTED', field });
+};
+
+/** Where the process's program may be, inside the container: execvp's PATH walk, done ahead of time. */
+export function programCandidates(program: string, env: readonly string[], cwd: string): string[] {
+  if (program.includes('/')) return [posix.resolve(cwd, program)];
+  const path = env.findLast((entry) => entry.startsWith('PATH='))?.slice('PATH='.length) ?? DEFAULT_PATH;
+  const dirs = path.split(':').filter((dir) => dir.startsWith('/'));
+  return dirs.map((dir) => posix.join(dir, program));
+}
+
+// What spawn creates itself, and so what a config must ask for (the same filesystem at the same place).
+const DEFAULT_MOUNTS: Readonly<Record<string, readonly string[]>> = {
+  '/proc': ['proc'],
+  '/sys': ['sysfs'],
+  '/dev': ['tmpfs'],
+  '/dev/pts': ['devpts'],
+  '/dev/shm': ['tmpfs'],
+};
+const SPAWN_NAMESPACES = ['mount', 'pid', 'uts', 'ipc', 'network'] as const;
+
+export function planContainer(config: OciConfig): ContainerPlan {
+  const process = config.process;
+  if (process === undefined) throw new OciError('config.json: process: is required to create a container', { code: 'INVALID_CONFIG', field: 'process' });
+  checkNamespaces(config);
+  config.mounts.forEach(checkMount);
+  const { linux } = config;
+  if (Object.keys(linux.sysctl).length > 0) unsupported('linux.sysctl', 'sysctls of the container namespaces');
+  if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation))
+    unsupported('linux.rootfsPropagation', `${linux.rootfsPropagation} (ctrun makes the container's mounts rprivate)`);
+  if (config.hooks.createContainer.length > 0) unsupported('hooks.createContainer', 'hooks run inside the container namespaces');
+  if (config.hooks.startContainer.length > 0) unsupported('hooks.startContainer', 'hooks run inside the container namespaces');
+  const user = checkUser(process);
+  const security: SecurityOptions = {
+    capabilities: capabilitySet(process),
+    noNewPrivileges: process.noNewPrivileges,
+    maskedPaths: linux.maskedPaths,
+    readonlyPaths: linux.readonlyPaths,
+    readonlyRootfs: config.root.readonly,
+  };
+  const userns = linux.namespaces.find((ns) => ns.type === 'user');
+  if (userns !== undefined) security.userns = idMapping(config);
+  if (linux.seccomp !== undefined) security.seccomp = compileProfile(linux.seccomp, { capabilities: security.capabilities });
+  const plan: ContainerPlan = {
+    spawn: {
+      rootfs: config.root.path,
+      hostname: config.hostname ?? hostName(),
+      argv: process.args,
+      execCandidates: programCandidates(process.args[0]!, process.env, process.cwd),
+      env: process.env,
+      cwd: process.cwd,
+      security,
+      devices: deviceNodes(config),
+    },
+    terminal: process.terminal,
+    consoleSize: { rows: process.consoleSize?.height || 24, cols: process.consoleSize?.width || 80 },
+    rlimits: process.rlimits,
+  };
+  if (user.umask !== undefined) plan.umask = user.umask;
+  if (process.oomScoreAdj !== undefined) plan.oomScoreAdj = process.oomScoreAdj;
+  return plan;
+}
+
+function checkNamespaces(config: OciConfig): void {
+  const { namespaces } = config.linux;
+  namespaces.forEach((ns, i) => {
+    if (ns.path !== undefined) unsupported(`linux.namespaces[${i}].path`, `joining an existing ${ns.type} namespace`);
+  });
+  for (const type of SPAWN_NAMESPACES)
+    if (!namespaces.some((ns) => ns.type === type))
+      unsupported('linux.namespaces', `sharing the runtime's ${type} namespace (ctrun always creates a new one; add {"type":"${type}"})`);
+}
+
+function checkMount(mount: OciMount, i: number): void {
+  const field = `mounts[${i}]`;
+  const types = DEFAULT_MOUNTS[mount.destination];
+  if (types === undefined || !types.includes(mount.type))
+    unsupported(field, `mounting ${mount.type} at ${mount.destination} (ctrun mounts only proc /proc, sysfs /sys, tmpfs /dev, devpts /dev/pts, tmpfs /dev/shm)`);
+}
+
+function checkUser(process: OciProcess): OciProcess['user'] {
+  const { user } = process;
+  if (user.uid !== 0 || user.gid !== 0) unsupported('process.user', `running as uid ${user.uid} gid ${user.gid} (only 0:0)`);
+  if (user.additionalGids.some((gid) => gid !== 0)) unsupported('process.user.additionalGids', 'supplementary groups');
+  return user;
+}
+
+/** spawn keeps one set in bounding, permitted and effective, and empties inheritable and ambient. */
+export function capabilitySet(process: OciProcess): number[] {
+  const { bounding, effective, permitted, inheritable, ambient } = process.capabilities;
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((cap) => b.includes(cap));
+  if (!same(bounding, permitted)) unsupported('process.capabilities.permitted', 'a permitted set other than the bounding set');
+  if (!same(bounding, effective)) unsupported('process.capabilities.effective', 'an effective set other than the bounding set');
+  if (inheritable.length > 0) unsupported('process.capabilities.inheritable', 'inheritable capabilities');
+  if (ambient.length > 0) unsupported('process.capabilities.ambient', 'ambient capabilities');
+  return [...new Set(bounding)];
+}
+
+/** One range per map, container id 0 upward, uids and gids the same length (what spawn's user namespace maps). */
+function idMapping(config: OciConfig): NonNullable<SecurityOptions['userns']> {
+  const { uidMappings, gidMappings } = config.linux;
+  const [uid] = uidMappings;
+  const [gid] = gidMappings;
+  if (uidMappings.length !== 1 || gidMappings.length !== 1 || uid!.containerID !== 0 || gid!.containerID !== 0 || uid!.size !== gid!.size)
+    unsupported('linux.uidMappings', 'id maps other than one range from container id 0, of equal size for uids and gids');
+  return { hostUid: uid!.hostID, hostGid: gid!.hostID, size: uid!.size };
+}
+
+function deviceNodes(config: OciConfig): DeviceNode[] {
+  return config.linux.devices.map((device, i) => {
+    const field = `linux.devices[${i}]`;
+    if (device.type === 'p') unsupported(`${field}.type`, 'FIFO nodes');
+    if ((device.uid ?? 0) !== 0 || (device.gid ?? 0) !== 0) unsupported(field, 'device nodes owned by another user than root');
+    return {
+      path: device.path,
+      // the host's node of the same numbers, bound instead of mknod'ed in a user namespace
+      hostPath: device.path,
+      type: device.type === 'b' ? 'b' : 'c',
+      major: device.major,
+      minor: device.minor,
+      mode: (device.fileMode ?? 0o666) & 0o777,
+    };
+  });
+}
