@@ -55,17 +55,15 @@ interface Spec {
   root: { path: string; readonly: boolean };
   hostname?: string;
   process: { args: string[]; terminal: boolean };
-  mounts: { destination: string }[];
   linux: { sysctl?: Record<string, string>; resources?: Record<string, unknown> };
   hooks?: Record<string, { path: string; args: string[] }[]>;
 }
 
-/** A bundle of the default rootfs with ctrun's default spec, the mounts spawn makes itself, and `edit`. */
+/** A bundle of the default rootfs with ctrun's default spec (all its mounts) and `edit`. */
 function writeBundle(edit: (spec: Spec) => void): void {
   const spec = defaultSpec() as unknown as Spec;
   spec.root = { path: defaultRootfs, readonly: false };
   spec.process.terminal = false;
-  spec.mounts = spec.mounts.filter((m) => ['/proc', '/dev', '/dev/pts', '/dev/shm', '/sys'].includes(m.destination));
   edit(spec);
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
 }

@@ -61,6 +61,8 @@ export interface OciMount {
   propagation?: Propagation;
   /** comma-joined filesystem-specific options (mode=755, size=65536k…) */
   data: string;
+  /** the options as config.json gives them (what @ctr/ns-native's spawn takes) */
+  options: string[];
 }
 
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';

@@ -69,7 +69,7 @@ function parseMount(r: Reader, value: unknown, field: string, bundle: string): O
   // config.md: a relative destination is taken relative to "/" (runc and crun do the same).
   destination = posix.resolve('/', destination);
   const options = !isSet(raw.options) ? [] : r.strings(raw.options, `${field}.options`);
-  const mount: OciMount = { destination, type: '', source: '', bind: false, recursive: false, flags: 0, clearFlags: 0, data: '' };
+  const mount: OciMount = { destination, type: '', source: '', bind: false, recursive: false, flags: 0, clearFlags: 0, data: '', options };
   const data: string[] = [];
   options.forEach((option, j) => {
     const where = `${field}.options[${j}]`;

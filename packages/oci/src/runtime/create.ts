@@ -1,13 +1,12 @@
 // create.ts — `ctrun create`: everything config.json asks for except running the program. In order:
 // validate all (nothing exists yet), claim the id's state directory, spawn the container's first process
-// (it waits on a pipe) with the state directory's exec.fifo, put it in its cgroup, set rlimits and
+// (it waits on a pipe) with the state directory's exec.fifo, put it in its cgroup, set its
 // oom_score_adj, write state.json, run the prestart/createRuntime hooks, let it set itself up, hand a pty
 // master to --console-socket, write --pid-file, and exit. The process then blocks opening exec.fifo until
 // `ctrun start` (ctr-init -f); it is our child, so our exit hands it to the engine's subreaper.
 // Any failure undoes what was made: the process, the cgroup, the state directory.
 // The container's stdio are this process's fds 0-2 as the engine gave them: never process.stdout (see log.ts).
 import { existsSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validateLimits } from '@ctr/cgroups';
@@ -15,8 +14,6 @@ import { closeFd, sendFdToSocket, spawnContainer, type Container } from '@ctr/ns
 import { processStartTime } from '@ctr/netns';
 import type { Command, GlobalOptions } from '../args.js';
 import { loadConfig } from '../config/config.js';
-import type { OciRlimit } from '../config/model.js';
-import { RLIM_INFINITY } from '../config/process.js';
 import { OciError } from '../errors.js';
 import { runHooks } from '../hook-runner.js';
 import type { Logger } from '../log.js';
@@ -58,7 +55,6 @@ export async function create(command: CreateCommand, globals: GlobalOptions, log
     cgroup.create();
     cgroup.apply(limits);
     cgroup.addProcess(pid);
-    setRlimits(pid, plan.rlimits);
     // proc(5): the child inherits it, and only a privileged process may lower it later — set it on init now.
     if (plan.oomScoreAdj !== undefined) writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
     const pidStart = processStartTime(pid);
@@ -104,20 +100,5 @@ function spawnWithUmask<T>(umask: number | undefined, spawn: () => T): T {
     return spawn();
   } finally {
     process.umask(saved);
-  }
-}
-
-/**
- * process.rlimits, set on the waiting process with prlimit(1) (util-linux) until @ctr/ns-native's spawn takes
- * rlimits itself; the program inherits them through exec.
- */
-function setRlimits(pid: number, rlimits: readonly OciRlimit[]): void {
-  if (rlimits.length === 0) return;
-  const value = (n: bigint) => (n === RLIM_INFINITY ? 'unlimited' : String(n));
-  const args = ['--pid', String(pid), ...rlimits.map((r) => `--${r.type.slice('RLIMIT_'.length).toLowerCase()}=${value(r.soft)}:${value(r.hard)}`)];
-  const result = spawnSync('prlimit', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (result.error !== undefined || result.status !== 0) {
-    const why = result.error?.message ?? result.stderr.trim().split('\n').pop();
-    throw new OciError(`process.rlimits: cannot set ${rlimits.map((r) => r.type).join(', ')}: ${why}`, { code: 'SETUP_FAILED', field: 'process.rlimits' });
   }
 }

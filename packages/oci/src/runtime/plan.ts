@@ -6,8 +6,9 @@
 // permitted and effective.
 import { hostname as hostName } from 'node:os';
 import { posix } from 'node:path';
-import { compileProfile, type DeviceNode, type SecurityOptions, type SpawnContainerOptions } from '@ctr/ns-native';
-import type { OciConfig, OciMount, OciProcess, OciRlimit } from '../config/model.js';
+import { compileProfile, type DeviceNode, type Mount, type Rlimit, type SecurityOptions, type SpawnContainerOptions } from '@ctr/ns-native';
+import type { OciConfig, OciMount, OciProcess } from '../config/model.js';
+import { RLIM_INFINITY } from '../config/process.js';
 import { OciError } from '../errors.js';
 
 /** What create needs beyond spawn's options. */
@@ -15,7 +16,6 @@ export interface ContainerPlan {
   spawn: Omit<SpawnContainerOptions, 'stdio' | 'execFifo' | 'preserveFds'>;
   terminal: boolean;
   consoleSize: { rows: number; cols: number };
-  rlimits: OciRlimit[];
   umask?: number;
   oomScoreAdj?: number;
 }
@@ -34,21 +34,17 @@ export function programCandidates(program: string, env: readonly string[], cwd: 
   return dirs.map((dir) => posix.join(dir, program));
 }
 
-// What spawn creates itself, and so what a config must ask for (the same filesystem at the same place).
-const DEFAULT_MOUNTS: Readonly<Record<string, readonly string[]>> = {
-  '/proc': ['proc'],
-  '/sys': ['sysfs'],
-  '/dev': ['tmpfs'],
-  '/dev/pts': ['devpts'],
-  '/dev/shm': ['tmpfs'],
-};
+// What spawn mounts itself before the config's list (/dev with the default nodes and the symlinks
+// runtime-spec asks for, a devpts with newinstance,ptmxmode=0666): the config's entries for these are what
+// every engine writes, and mounting them again would hide the nodes. /dev/shm is mounted again, over spawn's
+// (podman binds a shared one there).
+const SPAWN_MOUNTS: Readonly<Record<string, string>> = { '/proc': 'proc', '/sys': 'sysfs', '/dev': 'tmpfs', '/dev/pts': 'devpts' };
 const SPAWN_NAMESPACES = ['mount', 'pid', 'uts', 'ipc', 'network'] as const;
 
 export function planContainer(config: OciConfig): ContainerPlan {
   const process = config.process;
   if (process === undefined) throw new OciError('config.json: process: is required to create a container', { code: 'INVALID_CONFIG', field: 'process' });
   checkNamespaces(config);
-  config.mounts.forEach(checkMount);
   const { linux } = config;
   if (Object.keys(linux.sysctl).length > 0) unsupported('linux.sysctl', 'sysctls of the container namespaces');
   if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation))
@@ -76,10 +72,11 @@ export function planContainer(config: OciConfig): ContainerPlan {
       cwd: process.cwd,
       security,
       devices: deviceNodes(config),
+      mounts: config.mounts.filter((m) => SPAWN_MOUNTS[m.destination] !== m.type).map(spawnMount),
+      rlimits: process.rlimits.map((r): Rlimit => ({ type: r.type as Rlimit['type'], soft: limit(r.soft), hard: limit(r.hard) })),
     },
     terminal: process.terminal,
     consoleSize: { rows: process.consoleSize?.height || 24, cols: process.consoleSize?.width || 80 },
-    rlimits: process.rlimits,
   };
   if (user.umask !== undefined) plan.umask = user.umask;
   if (process.oomScoreAdj !== undefined) plan.oomScoreAdj = process.oomScoreAdj;
@@ -96,12 +93,12 @@ function checkNamespaces(config: OciConfig): void {
       unsupported('linux.namespaces', `sharing the runtime's ${type} namespace (ctrun always creates a new one; add {"type":"${type}"})`);
 }
 
-function checkMount(mount: OciMount, i: number): void {
-  const field = `mounts[${i}]`;
-  const types = DEFAULT_MOUNTS[mount.destination];
-  if (types === undefined || !types.includes(mount.type))
-    unsupported(field, `mounting ${mount.type} at ${mount.destination} (ctrun mounts only proc /proc, sysfs /sys, tmpfs /dev, devpts /dev/pts, tmpfs /dev/shm)`);
+/** A config.json mount as spawn takes it: the shape config.md defines, source resolved against the bundle. */
+function spawnMount(mount: OciMount): Mount {
+  return { destination: mount.destination, type: mount.type, source: mount.source, options: mount.options };
 }
+
+const limit = (value: bigint) => (value === RLIM_INFINITY ? Infinity : Number(value));
 
 function checkUser(process: OciProcess): OciProcess['user'] {
   const { user } = process;
