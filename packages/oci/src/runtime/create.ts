@@ -28,7 +28,9 @@ export async function create(command: CreateCommand, globals: GlobalOptions, log
   const store = new StateStore(globals.root);
   const bundle = resolve(command.bundle);
   const { config, warnings } = loadConfig(bundle);
-  for (const warning of warnings) logger.warn(warning);
+  // unknown properties are to be ignored (config.md) and engines' seccomp profiles name every ABI's calls:
+  // worth a line under --debug, not one in the container's stderr, which create's fd 2 is
+  for (const warning of warnings) logger.log('debug', warning);
   const plan = planContainer(config);
   if (plan.terminal && command.consoleSocket === undefined)
     throw new OciError('cannot allocate tty if runc will detach without setting console socket (process.terminal is true: give --console-socket)', { code: 'USAGE' });
