@@ -2,7 +2,7 @@
 // and the config.md clauses it implements, on real containers: the built bin driven as runc's callers do,
 // create's stdio redirected to a file (as runtime-tools' harness does), everything it made checked gone after.
 // Root only (namespaces, cgroups); run under `flock /tmp/ctr-root.lock`.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type StdioOptions } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,12 +36,13 @@ function ctrun(...args: string[]): Result {
  * ctrun with stdout and stderr on files, as runtime-tools' harness runs create: the container keeps them (a
  * pipe would stay open as long as it runs). `out` is the container's output, `stderr` ctrun's before it.
  */
-function withFiles(name: string, args: string[]): Result & { out: string } {
+function withFiles(name: string, args: string[], extraFds: number[] = []): Result & { out: string } {
   const out = join(dir, `${name}.out`);
   const err = join(dir, `${name}.err`);
   const fds = [openSync(out, 'w'), openSync(err, 'w')];
   try {
-    const r = spawnSync(process.execPath, [bin, '--root', root, ...args], { stdio: ['ignore', fds[0]!, fds[1]!], timeout: 20_000 });
+    const stdio: StdioOptions = ['ignore', fds[0]!, fds[1]!, ...extraFds];
+    const r = spawnSync(process.execPath, [bin, '--root', root, ...args], { stdio, timeout: 20_000 });
     return { code: r.status, stdout: '', stderr: readFileSync(err, 'utf8'), out };
   } finally {
     fds.forEach((fd) => closeSync(fd));
@@ -54,7 +55,7 @@ const create = (id: string, ...flags: string[]) => withFiles(id, ['create', '--b
 interface Spec {
   root: { path: string; readonly: boolean };
   hostname?: string;
-  process: { args: string[]; terminal: boolean };
+  process: { args: string[]; terminal: boolean; oomScoreAdj?: number; consoleSize?: { height: number; width: number } };
   linux: { sysctl?: Record<string, string>; resources?: Record<string, unknown> };
   hooks?: Record<string, { path: string; args: string[] }[]>;
 }
@@ -305,6 +306,60 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('ctrun: createRuntime hook /bin/sh exited with status 4: no way\n');
     expect(existsSync(join(root, 'hf'))).toBe(false);
+  });
+
+  it('process.oomScoreAdj is set before start, and --preserve-fds hands fds 3.. to the program', async () => {
+    writeBundle((s) => {
+      s.process.args = ['/bin/sh', '-c', 'cat /proc/self/oom_score_adj; echo through-fd-3 >&3; ls /proc/self/fd'];
+      s.process.oomScoreAdj = 123;
+    });
+    const passed = join(dir, 'passed');
+    const fd = openSync(passed, 'w');
+    let created: ReturnType<typeof withFiles>;
+    try {
+      created = withFiles('o', ['create', '--bundle', bundle, '--preserve-fds', '1', 'o'], [fd]);
+    } finally {
+      closeSync(fd);
+    }
+    expect(created.stderr).toBe('');
+    expect(readFileSync(`/proc/${state('o').pid}/oom_score_adj`, 'utf8')).toBe('123\n');
+    expect(ctrun('start', 'o').code).toBe(0);
+    await until('stopped', () => state('o').status === 'stopped');
+    // fds 0-3 and the one ls opens for /proc/self/fd: nothing else of the runtime's reaches the program
+    expect(readFileSync(created.out, 'utf8')).toBe('123\n0\n1\n2\n3\n4\n');
+    expect(readFileSync(passed, 'utf8')).toBe('through-fd-3\n');
+  });
+
+  it('--console-socket gets the pty master (SCM_RIGHTS) sized as process.consoleSize; create does not wait for a reply', () => {
+    writeBundle((s) => {
+      s.process.args = ['/bin/sh', '-c', 'tty; stty size'];
+      s.process.terminal = true;
+      s.process.consoleSize = { height: 30, width: 100 };
+    });
+    expect(create('t')).toMatchObject({ code: 1, stderr: 'ctrun: cannot allocate tty if runc will detach without setting console socket (process.terminal is true: give --console-socket)\n' });
+    // the engine's side of the protocol (conmon, containerd's shim): accept, take the fd, read the terminal
+    const socket = join(dir, 'console.sock');
+    const engine = join(dir, 'engine.py');
+    writeFileSync(engine, [
+      'import array, os, socket, subprocess, sys',
+      's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1)',
+      'ctrun = [sys.argv[2], sys.argv[3], "--root", sys.argv[4]]',
+      'r = subprocess.run(ctrun + ["create", "--bundle", sys.argv[5], "--console-socket", sys.argv[1], "t"], stdin=subprocess.DEVNULL)',
+      'conn, _ = s.accept()',
+      '_, anc, _, _ = conn.recvmsg(1, socket.CMSG_LEN(4))',
+      'master = array.array("i", anc[0][2][:4])[0]',
+      'subprocess.run(ctrun + ["start", "t"])',
+      'out = b""',
+      'while True:',
+      '    try: d = os.read(master, 1024)',
+      '    except OSError: break',
+      '    if not d: break',
+      '    out += d',
+      'print(r.returncode, repr(out.decode()))',
+    ].join('\n'));
+    const r = spawnSync('python3', [engine, socket, process.execPath, bin, root, bundle], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("0 '/dev/pts/0\\r\\n30 100\\r\\n'\n");
   });
 
   it('--log --log-format json gets one error line, as containerd reads it', () => {
