@@ -38,6 +38,9 @@
 namespace ctr {
 namespace {
 
+// Bit of CAP_SETUID (linux/capability.h: 7) in a capability mask.
+constexpr uint64_t kCapSetuid = 1ULL << 7;
+
 void CopyBounded(char* dst, size_t size, const char* src) {
   if (src == nullptr) return;
   size_t n = strlen(src);
@@ -354,8 +357,11 @@ void RunChild(const ChildPlan& plan) {
   // ctr-init, execve for the command) and the few calls of ctr-init's static start-up.
   SetUserGroups(plan);  // as for an exec'd program (RunExecProgram): before the filter and the drop
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
-  DropCapabilities(plan);
+  // CAP_SETUID until the uid is set: a uid other than 0 then loses every capability (capabilities(7)), root
+  // keeps the kept set only.
+  DropCapabilities(plan, plan.process.setUser ? kCapSetuid : 0);
   SetUserIdAndUmask(plan, true);
+  KeepOnlyCapabilities(plan);
   SetNoNewPrivileges(plan);
   Exec(plan);
 }
@@ -373,9 +379,10 @@ namespace {
   ResetSignals(plan);
   SetUserGroups(plan);
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
-  DropCapabilities(plan);
+  DropCapabilities(plan, plan.process.setUser ? kCapSetuid : 0);
   // No parent-death signal here: the program outlives `ctr exec` (reparented to the container's PID 1).
   SetUserIdAndUmask(plan, false);
+  KeepOnlyCapabilities(plan);
   SetNoNewPrivileges(plan);
   Exec(plan);
 }

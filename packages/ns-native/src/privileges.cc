@@ -45,7 +45,30 @@ int BecomeUsernsRoot(const ChildPlan& plan) {
   return tree;
 }
 
-void DropCapabilities(const ChildPlan& plan) {
+namespace {
+
+void SetCapabilities(const ChildPlan& plan, uint64_t keep) {
+  const ctr_stage stage = CTR_STAGE_CAPABILITIES;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+  if (syscall(SYS_capget, &header, data) < 0) FailSetup(plan, stage, errno, "capget", nullptr);
+  // capset refuses (EPERM) to raise permitted beyond what we have: a kept capability the runtime itself
+  // lacks (its bounding set) stays absent, as the bounding set could not grant it either.
+  for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+    data[i].permitted &= static_cast<uint32_t>(keep >> (32 * i));
+    data[i].effective = data[i].permitted;
+    data[i].inheritable = 0;
+  }
+  if (syscall(SYS_capset, &header, data) < 0) FailSetup(plan, stage, errno, "capset", nullptr);
+}
+
+}  // namespace
+
+void KeepOnlyCapabilities(const ChildPlan& plan) {
+  if (plan.security.capabilities) SetCapabilities(plan, plan.security.capKeep);
+}
+
+void DropCapabilities(const ChildPlan& plan, uint64_t transientKeep) {
   const SecurityPlan& s = plan.security;
   if (!s.capabilities) return;
   const ctr_stage stage = CTR_STAGE_CAPABILITIES;
@@ -56,18 +79,7 @@ void DropCapabilities(const ChildPlan& plan) {
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) FailSetup(plan, stage, errno, "prctl", nullptr);
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) FailSetup(plan, stage, errno, "prctl", nullptr);
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
-  if (syscall(SYS_capget, &header, data) < 0) FailSetup(plan, stage, errno, "capget", nullptr);
-  // capset refuses (EPERM) to raise permitted beyond what we have: a kept capability the runtime itself
-  // lacks (its bounding set) stays absent, as the bounding set could not grant it either.
-  for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-    uint32_t keep = static_cast<uint32_t>(s.capKeep >> (32 * i));
-    data[i].permitted &= keep;
-    data[i].effective = data[i].permitted;
-    data[i].inheritable = 0;
-  }
-  if (syscall(SYS_capset, &header, data) < 0) FailSetup(plan, stage, errno, "capset", nullptr);
+  SetCapabilities(plan, s.capKeep | transientKeep);
 }
 
 void SetNoNewPrivileges(const ChildPlan& plan) {

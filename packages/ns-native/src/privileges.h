@@ -16,7 +16,11 @@ int BecomeUsernsRoot(const ChildPlan& plan);
 
 // Drops every capability not kept from the bounding set, clears ambient and inheritable, and sets permitted
 // = effective = kept ∩ what the process has.
-void DropCapabilities(const ChildPlan& plan);
+// `transientKeep`: capabilities left in permitted and effective (not in the bounding set) for a later step
+// that needs them, the uid change (CAP_SETUID: the OCI default set lacks it); KeepOnlyCapabilities then
+// takes them back, which needs no capability (dropping never does).
+void DropCapabilities(const ChildPlan& plan, uint64_t transientKeep = 0);
+void KeepOnlyCapabilities(const ChildPlan& plan);
 
 // prctl(PR_SET_NO_NEW_PRIVS, 1) when asked for.
 void SetNoNewPrivileges(const ChildPlan& plan);
