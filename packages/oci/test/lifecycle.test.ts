@@ -3,7 +3,7 @@
 // create's stdio redirected to a file (as runtime-tools' harness does), everything it made checked gone after.
 // Root only (namespaces, cgroups); run under `flock /tmp/ctr-root.lock`.
 import { spawnSync, type StdioOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +55,8 @@ const create = (id: string, ...flags: string[]) => withFiles(id, ['create', '--b
 interface Spec {
   root: { path: string; readonly: boolean };
   hostname?: string;
-  process: { args: string[]; terminal: boolean; oomScoreAdj?: number; consoleSize?: { height: number; width: number } };
-  linux: { sysctl?: Record<string, string>; resources?: Record<string, unknown> };
+  process: { args: string[]; terminal: boolean; oomScoreAdj?: number; user?: Record<string, unknown>; consoleSize?: { height: number; width: number } };
+  linux: { sysctl?: Record<string, string>; resources?: Record<string, unknown>; namespaces?: { type: string; path?: string }[] };
   hooks?: Record<string, { path: string; args: string[] }[]>;
 }
 
@@ -150,11 +150,11 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
 
     writeBundle((s) => {
       s.process.args = ['/bin/true'];
-      s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+      s.linux.namespaces = s.linux.namespaces!.filter((ns) => ns.type !== 'pid');
     });
     const refused = create('refused');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe('ctrun: config.json: linux.sysctl: not supported yet: sysctls of the container namespaces\n');
+    expect(refused.stderr).toBe('ctrun: config.json: linux.namespaces: not supported yet: sharing the runtime\'s pid namespace (ctrun always creates a new one; add {"type":"pid"})\n');
     expect(existsSync(join(root, 'refused'))).toBe(false);
     expect(cgroupManager({ path: 'ctrun-refused', parent: 'self', procCgroupText: readFileSync('/proc/self/cgroup', 'utf8') }).pids()).toEqual([]);
   });
@@ -306,6 +306,24 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('ctrun: createRuntime hook /bin/sh exited with status 4: no way\n');
     expect(existsSync(join(root, 'hf'))).toBe(false);
+  });
+
+  it('process.user, umask, sysctl, and a namespace left out of the config is the runtime\'s', async () => {
+    writeBundle((s) => {
+      s.process.args = ['/bin/sh', '-c', 'id -u; id -g; id -G; umask; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/ping_group_range; readlink /proc/self/ns/ipc'];
+      s.process.user = { uid: 1000, gid: 1001, additionalGids: [1002, 1003], umask: 0o027 };
+      s.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'net.ipv4.ping_group_range': '0 0' };
+      s.linux.namespaces = s.linux.namespaces!.filter((ns) => ns.type !== 'ipc');
+    });
+    const created = create('u');
+    expect(created.stderr).toBe('');
+    expect(ctrun('start', 'u').code).toBe(0);
+    await until('stopped', () => state('u').status === 'stopped');
+    const [uid, gid, groups, umask, forward, ping, ipc] = readFileSync(created.out, 'utf8').trim().split('\n');
+    expect([uid, gid, groups, umask, forward, ping?.replace(/\s+/g, ' ')]).toEqual(['1000', '1001', '1001 1002 1003', '0027', '1', '0 0']);
+    expect(ipc).toBe(readlinkSync('/proc/self/ns/ipc'));
+    // the host's own sysctl is untouched
+    expect(readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8')).not.toMatch(/^0\s+0$/);
   });
 
   it('process.oomScoreAdj is set before start, and --preserve-fds hands fds 3.. to the program', async () => {

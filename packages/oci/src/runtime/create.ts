@@ -45,14 +45,12 @@ export async function create(command: CreateCommand, globals: GlobalOptions, log
   const dir = store.claim(command.id);
   let container: Container | undefined;
   try {
-    container = spawnWithUmask(plan.umask, () =>
-      spawnContainer({
-        ...plan.spawn,
-        stdio: plan.terminal ? { kind: 'pty', ...plan.consoleSize } : { kind: 'fds', fds: [0, 1, 2] },
-        execFifo: join(dir, EXEC_FIFO),
-        preserveFds: command.preserveFds,
-      }),
-    );
+    container = spawnContainer({
+      ...plan.spawn,
+      stdio: plan.terminal ? { kind: 'pty', ...plan.consoleSize } : { kind: 'fds', fds: [0, 1, 2] },
+      execFifo: join(dir, EXEC_FIFO),
+      preserveFds: command.preserveFds,
+    });
     const { pid } = container;
     cgroup.create();
     cgroup.apply(limits);
@@ -91,16 +89,5 @@ export async function create(command: CreateCommand, globals: GlobalOptions, log
     await cgroup.destroy().catch((cause: Error) => logger.warn(`removing the cgroup of ${command.id}: ${cause.message}`));
     store.remove(command.id);
     throw error;
-  }
-}
-
-/** process.user.umask: the clone child inherits this process's umask, so it is set around the spawn. */
-function spawnWithUmask<T>(umask: number | undefined, spawn: () => T): T {
-  if (umask === undefined) return spawn();
-  const saved = process.umask(umask);
-  try {
-    return spawn();
-  } finally {
-    process.umask(saved);
   }
 }

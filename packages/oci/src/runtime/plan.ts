@@ -1,12 +1,14 @@
 // plan.ts — config.json (the parsed model) → what `create` hands to @ctr/ns-native's spawn and @ctr/cgroups,
 // decided before anything exists: every field ctrun cannot honour is refused here, with its JSON path, so a
 // refused create has no side effect. What spawn always does is checked against the config rather than
-// assumed: it creates mnt, pid, uts, ipc and net namespaces (and a cgroup one), mounts /proc, /sys, a /dev
-// tmpfs with the default nodes, /dev/pts and /dev/shm, and keeps one capability set for bounding,
-// permitted and effective.
+// assumed: it creates mnt and pid namespaces (network, ipc, uts and cgroup ones unless told to join one),
+// mounts /proc, /sys, a /dev tmpfs with the default nodes, /dev/pts and /dev/shm, and keeps one capability
+// set for bounding, permitted and effective.
 import { hostname as hostName } from 'node:os';
 import { posix } from 'node:path';
-import { compileProfile, type DeviceNode, type Mount, type Rlimit, type SecurityOptions, type SpawnContainerOptions } from '@ctr/ns-native';
+import {
+  compileProfile, type DeviceNode, type Mount, type NamespaceJoin, type Rlimit, type SecurityOptions, type SpawnContainerOptions,
+} from '@ctr/ns-native';
 import type { OciConfig, OciMount, OciProcess } from '../config/model.js';
 import { RLIM_INFINITY } from '../config/process.js';
 import { OciError } from '../errors.js';
@@ -16,7 +18,6 @@ export interface ContainerPlan {
   spawn: Omit<SpawnContainerOptions, 'stdio' | 'execFifo' | 'preserveFds'>;
   terminal: boolean;
   consoleSize: { rows: number; cols: number };
-  umask?: number;
   oomScoreAdj?: number;
 }
 
@@ -39,19 +40,20 @@ export function programCandidates(program: string, env: readonly string[], cwd: 
 // every engine writes, and mounting them again would hide the nodes. /dev/shm is mounted again, over spawn's
 // (podman binds a shared one there).
 const SPAWN_MOUNTS: Readonly<Record<string, string>> = { '/proc': 'proc', '/sys': 'sysfs', '/dev': 'tmpfs', '/dev/pts': 'devpts' };
-const SPAWN_NAMESPACES = ['mount', 'pid', 'uts', 'ipc', 'network'] as const;
+// Namespaces spawn always creates; the others it creates or joins.
+const CREATED_NAMESPACES = ['mount', 'pid'] as const;
+const JOINABLE_NAMESPACES = ['network', 'ipc', 'uts', 'cgroup'] as const;
 
 export function planContainer(config: OciConfig): ContainerPlan {
   const process = config.process;
   if (process === undefined) throw new OciError('config.json: process: is required to create a container', { code: 'INVALID_CONFIG', field: 'process' });
-  checkNamespaces(config);
+  const joinNamespaces = namespaceJoins(config);
   const { linux } = config;
-  if (Object.keys(linux.sysctl).length > 0) unsupported('linux.sysctl', 'sysctls of the container namespaces');
   if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation))
     unsupported('linux.rootfsPropagation', `${linux.rootfsPropagation} (ctrun makes the container's mounts rprivate)`);
   if (config.hooks.createContainer.length > 0) unsupported('hooks.createContainer', 'hooks run inside the container namespaces');
   if (config.hooks.startContainer.length > 0) unsupported('hooks.startContainer', 'hooks run inside the container namespaces');
-  const user = checkUser(process);
+  const { user } = process;
   const security: SecurityOptions = {
     capabilities: capabilitySet(process),
     noNewPrivileges: process.noNewPrivileges,
@@ -65,7 +67,8 @@ export function planContainer(config: OciConfig): ContainerPlan {
   const plan: ContainerPlan = {
     spawn: {
       rootfs: config.root.path,
-      hostname: config.hostname ?? hostName(),
+      // a joined uts namespace keeps its name; a new one starts with the host's, as the kernel copies it
+      hostname: joinNamespaces.some((j) => j.type === 'uts') ? '' : (config.hostname ?? hostName()),
       argv: process.args,
       execCandidates: programCandidates(process.args[0]!, process.env, process.cwd),
       env: process.env,
@@ -74,23 +77,37 @@ export function planContainer(config: OciConfig): ContainerPlan {
       devices: deviceNodes(config),
       mounts: config.mounts.filter((m) => SPAWN_MOUNTS[m.destination] !== m.type).map(spawnMount),
       rlimits: process.rlimits.map((r): Rlimit => ({ type: r.type as Rlimit['type'], soft: limit(r.soft), hard: limit(r.hard) })),
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      ...(user.umask !== undefined ? { umask: user.umask } : {}),
+      sysctl: linux.sysctl,
+      joinNamespaces,
     },
     terminal: process.terminal,
     consoleSize: { rows: process.consoleSize?.height || 24, cols: process.consoleSize?.width || 80 },
   };
-  if (user.umask !== undefined) plan.umask = user.umask;
   if (process.oomScoreAdj !== undefined) plan.oomScoreAdj = process.oomScoreAdj;
   return plan;
 }
 
-function checkNamespaces(config: OciConfig): void {
+/**
+ * Namespaces given by path are joined; one the config leaves out is the runtime's own (config-linux.md: the
+ * container then shares it), which for network, ipc, uts and cgroup means joining /proc/self/ns/TYPE.
+ */
+function namespaceJoins(config: OciConfig): NamespaceJoin[] {
   const { namespaces } = config.linux;
+  const joins: NamespaceJoin[] = [];
   namespaces.forEach((ns, i) => {
-    if (ns.path !== undefined) unsupported(`linux.namespaces[${i}].path`, `joining an existing ${ns.type} namespace`);
+    if (ns.path === undefined) return;
+    if (!(JOINABLE_NAMESPACES as readonly string[]).includes(ns.type))
+      unsupported(`linux.namespaces[${i}].path`, `joining an existing ${ns.type} namespace`);
+    joins.push({ type: ns.type as NamespaceJoin['type'], path: ns.path });
   });
-  for (const type of SPAWN_NAMESPACES)
+  for (const type of CREATED_NAMESPACES)
     if (!namespaces.some((ns) => ns.type === type))
       unsupported('linux.namespaces', `sharing the runtime's ${type} namespace (ctrun always creates a new one; add {"type":"${type}"})`);
+  for (const type of JOINABLE_NAMESPACES)
+    if (!namespaces.some((ns) => ns.type === type)) joins.push({ type, path: `/proc/self/ns/${type === 'network' ? 'net' : type}` });
+  return joins;
 }
 
 /** A config.json mount as spawn takes it: the shape config.md defines, source resolved against the bundle. */
@@ -99,13 +116,6 @@ function spawnMount(mount: OciMount): Mount {
 }
 
 const limit = (value: bigint) => (value === RLIM_INFINITY ? Infinity : Number(value));
-
-function checkUser(process: OciProcess): OciProcess['user'] {
-  const { user } = process;
-  if (user.uid !== 0 || user.gid !== 0) unsupported('process.user', `running as uid ${user.uid} gid ${user.gid} (only 0:0)`);
-  if (user.additionalGids.some((gid) => gid !== 0)) unsupported('process.user.additionalGids', 'supplementary groups');
-  return user;
-}
 
 /** spawn keeps one set in bounding, permitted and effective, and empties inheritable and ambient. */
 export function capabilitySet(process: OciProcess): number[] {

@@ -10,7 +10,7 @@ export function setupError(error: unknown): unknown {
   const message =
     e.stage === 'exec' && e.code === 'ENOENT'
       ? `exec: "${e.path ?? ''}": executable file not found in $PATH`
-      : `container setup failed at ${e.stage}: ${error.message}`;
+      : error.message;
   return new OciError(message, {
     code: 'SETUP_FAILED',
     ...(e.errno !== undefined ? { errno: e.errno } : {}),
