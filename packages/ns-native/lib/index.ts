@@ -12,7 +12,7 @@ export type { SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';
 export { checkMounts, type Mount } from './mounts.js';
 export { checkRlimits, rlimitTypes, type Rlimit, type RlimitType } from './rlimits.js';
-export type { NamespaceJoin, NamespaceType, ProcessUser } from './process.js';
+export { sysctlNamespace, type NamespaceJoin, type NamespaceType, type ProcessUser } from './process.js';
 export {
   compileProfile, defaultProfile, loadProfile, parseProfile, SeccompError, isSeccompError,
   SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS,

@@ -31,7 +31,8 @@ const NSTYPE: Partial<Record<NamespaceType, number>> = {
 const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
 const UTS_SYSCTLS = new Set(['kernel.hostname', 'kernel.domainname']);
 
-function sysctlNamespace(key: string): NamespaceType | undefined {
+/** The namespace that scopes a sysctl (runc's list), undefined for one the host shares with every container. */
+export function sysctlNamespace(key: string): NamespaceType | undefined {
   if (key.startsWith('net.')) return 'network';
   if (IPC_SYSCTLS.has(key) || key.startsWith('fs.mqueue.')) return 'ipc';
   if (UTS_SYSCTLS.has(key)) return 'uts';
