@@ -3,7 +3,7 @@
 // create's stdio redirected to a file (as runtime-tools' harness does), everything it made checked gone after.
 // Root only (namespaces, cgroups); run under `flock /tmp/ctr-root.lock`.
 import { spawnSync, type StdioOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,8 @@ const create = (id: string, ...flags: string[]) => withFiles(id, ['create', '--b
 interface Spec {
   root: { path: string; readonly: boolean };
   hostname?: string;
-  process: { args: string[]; terminal: boolean; oomScoreAdj?: number; user?: Record<string, unknown>; consoleSize?: { height: number; width: number } };
+  process: {
+    args: string[]; terminal: boolean; oomScoreAdj?: number; user?: Record<string, unknown>; capabilities?: Record<string, string[]>; consoleSize?: { height: number; width: number } };
   linux: { sysctl?: Record<string, string>; resources?: Record<string, unknown>; namespaces?: { type: string; path?: string }[] };
   hooks?: Record<string, { path: string; args: string[] }[]>;
 }
@@ -312,6 +313,8 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
     writeBundle((s) => {
       s.process.args = ['/bin/sh', '-c', 'id -u; id -g; id -G; umask; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/ping_group_range; readlink /proc/self/ns/ipc'];
       s.process.user = { uid: 1000, gid: 1001, additionalGids: [1002, 1003], umask: 0o027 };
+      // what engines write for a user other than root: the kernel empties these at the uid change anyway
+      s.process.capabilities = { ...s.process.capabilities, permitted: [], effective: [] };
       s.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'net.ipv4.ping_group_range': '0 0' };
       s.linux.namespaces = s.linux.namespaces!.filter((ns) => ns.type !== 'ipc');
     });
@@ -324,6 +327,38 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
     expect(ipc).toBe(readlinkSync('/proc/self/ns/ipc'));
     // the host's own sysctl is untouched
     expect(readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8')).not.toMatch(/^0\s+0$/);
+  });
+
+  it('a network namespace given by path is joined and its sysctls set there; one shared with the runtime is refused', async () => {
+    const netns = `ctrun-test-${process.pid}`;
+    expect(spawnSync('ip', ['netns', 'add', netns]).status).toBe(0);
+    try {
+      const path = `/run/netns/${netns}`;
+      writeBundle((s) => {
+        s.process.args = ['/bin/sh', '-c', 'cat /proc/sys/net/ipv4/ping_group_range; readlink /proc/self/ns/net'];
+        s.linux.sysctl = { 'net.ipv4.ping_group_range': '0 0' };
+        s.linux.namespaces = [...s.linux.namespaces!.filter((ns) => ns.type !== 'network'), { type: 'network', path }];
+      });
+      const created = create('n');
+      expect(created.stderr).toBe('');
+      expect(ctrun('start', 'n').code).toBe(0);
+      await until('stopped', () => state('n').status === 'stopped');
+      const [ping, ns] = readFileSync(created.out, 'utf8').trim().split('\n');
+      expect(ping!.replace(/\s+/g, ' ')).toBe('0 0');
+      expect(ns).toBe(`net:[${statSync(path).ino}]`);
+      expect(readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8')).not.toMatch(/^0\s+0$/);
+
+      writeBundle((s) => {
+        s.process.args = ['/bin/true'];
+        s.linux.sysctl = { 'net.ipv4.ping_group_range': '0 0' };
+        s.linux.namespaces = s.linux.namespaces!.filter((ns) => ns.type !== 'network');
+      });
+      expect(create('shared')).toMatchObject({
+        code: 1, stderr: "ctrun: config.json: linux.sysctl.net.ipv4.ping_group_range: the container shares the runtime's network namespace; setting it would change the host's\n",
+      });
+    } finally {
+      spawnSync('ip', ['netns', 'delete', netns]);
+    }
   });
 
   it('process.oomScoreAdj is set before start, and --preserve-fds hands fds 3.. to the program', async () => {

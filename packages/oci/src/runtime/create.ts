@@ -20,6 +20,7 @@ import type { Logger } from '../log.js';
 import { EXEC_FIFO, StateStore, writeFileAtomic, type StateRecord } from '../state.js';
 import { cgroupLimits, cgroupLocation, cgroupManager, freezerFile } from './cgroup.js';
 import { planContainer } from './plan.js';
+import { writeJoinedSysctls } from './sysctl.js';
 import { setupError } from './setup-error.js';
 
 type CreateCommand = Extract<Command, { verb: 'create' }>;
@@ -45,6 +46,7 @@ export async function create(command: CreateCommand, globals: GlobalOptions, log
   const dir = store.claim(command.id);
   let container: Container | undefined;
   try {
+    writeJoinedSysctls(plan.joinedSysctls);
     container = spawnContainer({
       ...plan.spawn,
       stdio: plan.terminal ? { kind: 'pty', ...plan.consoleSize } : { kind: 'fds', fds: [0, 1, 2] },

@@ -11,11 +11,14 @@ import {
 } from '@ctr/ns-native';
 import type { OciConfig, OciMount, OciProcess } from '../config/model.js';
 import { RLIM_INFINITY } from '../config/process.js';
+import { splitSysctls, type SysctlSplit } from './sysctl.js';
 import { OciError } from '../errors.js';
 
 /** What create needs beyond spawn's options. */
 export interface ContainerPlan {
   spawn: Omit<SpawnContainerOptions, 'stdio' | 'execFifo' | 'preserveFds'>;
+  /** linux.sysctl keys of joined namespaces, which create writes itself (sysctl.ts) */
+  joinedSysctls: SysctlSplit['joined'];
   terminal: boolean;
   consoleSize: { rows: number; cols: number };
   oomScoreAdj?: number;
@@ -49,6 +52,8 @@ export function planContainer(config: OciConfig): ContainerPlan {
   if (process === undefined) throw new OciError('config.json: process: is required to create a container', { code: 'INVALID_CONFIG', field: 'process' });
   const joinNamespaces = namespaceJoins(config);
   const { linux } = config;
+  const configPaths = new Set(linux.namespaces.flatMap((ns) => (ns.path === undefined ? [] : [ns.path])));
+  const sysctl = splitSysctls(linux.sysctl, joinNamespaces, configPaths);
   if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation))
     unsupported('linux.rootfsPropagation', `${linux.rootfsPropagation} (ctrun makes the container's mounts rprivate)`);
   if (config.hooks.createContainer.length > 0) unsupported('hooks.createContainer', 'hooks run inside the container namespaces');
@@ -79,9 +84,10 @@ export function planContainer(config: OciConfig): ContainerPlan {
       rlimits: process.rlimits.map((r): Rlimit => ({ type: r.type as Rlimit['type'], soft: limit(r.soft), hard: limit(r.hard) })),
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       ...(user.umask !== undefined ? { umask: user.umask } : {}),
-      sysctl: linux.sysctl,
+      sysctl: sysctl.own,
       joinNamespaces,
     },
+    joinedSysctls: sysctl.joined,
     terminal: process.terminal,
     consoleSize: { rows: process.consoleSize?.height || 24, cols: process.consoleSize?.width || 80 },
   };
@@ -117,12 +123,19 @@ function spawnMount(mount: OciMount): Mount {
 
 const limit = (value: bigint) => (value === RLIM_INFINITY ? Infinity : Number(value));
 
-/** spawn keeps one set in bounding, permitted and effective, and empties inheritable and ambient. */
+/**
+ * spawn keeps one set in bounding, permitted and effective and empties inheritable and ambient; the uid
+ * change of a user other than root then empties permitted and effective (capabilities(7)), which is what
+ * engines write for one (podman: empty sets but the bounding one).
+ */
 export function capabilitySet(process: OciProcess): number[] {
   const { bounding, effective, permitted, inheritable, ambient } = process.capabilities;
   const same = (a: number[], b: number[]) => a.length === b.length && a.every((cap) => b.includes(cap));
-  if (!same(bounding, permitted)) unsupported('process.capabilities.permitted', 'a permitted set other than the bounding set');
-  if (!same(bounding, effective)) unsupported('process.capabilities.effective', 'an effective set other than the bounding set');
+  const root = process.user.uid === 0;
+  for (const [name, set] of [['permitted', permitted], ['effective', effective]] as const) {
+    if (root && !same(bounding, set)) unsupported(`process.capabilities.${name}`, `a ${name} set other than the bounding set`);
+    if (!root && set.length > 0) unsupported(`process.capabilities.${name}`, `${name} capabilities for a user other than root (uid ${process.user.uid})`);
+  }
   if (inheritable.length > 0) unsupported('process.capabilities.inheritable', 'inheritable capabilities');
   if (ambient.length > 0) unsupported('process.capabilities.ambient', 'ambient capabilities');
   return [...new Set(bounding)];
