@@ -10,18 +10,18 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validateLimits } from '@ctr/cgroups';
-import { closeFd, sendFdToSocket, spawnContainer, type Container } from '@ctr/ns-native';
+import { spawnContainer, type Container } from '@ctr/ns-native';
 import { processStartTime } from '@ctr/netns';
 import type { Command, GlobalOptions } from '../args.js';
 import { loadConfig } from '../config/config.js';
 import { OciError } from '../errors.js';
 import { runHooks } from '../hook-runner.js';
 import type { Logger } from '../log.js';
-import { EXEC_FIFO, StateStore, writeFileAtomic, type StateRecord } from '../state.js';
+import { EXEC_FIFO, StateStore, type StateRecord } from '../state.js';
 import { cgroupLimits, cgroupLocation, cgroupManager, freezerFile } from './cgroup.js';
 import { planContainer } from './plan.js';
 import { writeJoinedSysctls } from './sysctl.js';
-import { setupError } from './setup-error.js';
+import { startProcess } from './start-process.js';
 
 type CreateCommand = Extract<Command, { verb: 'create' }>;
 
@@ -72,20 +72,7 @@ export async function create(command: CreateCommand, globals: GlobalOptions, log
     const creating = { ...store.stateOf(record), status: 'creating' as const };
     await runHooks('prestart', config.hooks.prestart, creating);
     await runHooks('createRuntime', config.hooks.createRuntime, creating);
-    let started: { ptyMaster?: number };
-    try {
-      started = container.start();
-    } catch (error) {
-      throw setupError(error);
-    }
-    if (started.ptyMaster !== undefined) {
-      try {
-        sendFdToSocket(command.consoleSocket!, started.ptyMaster);
-      } finally {
-        closeFd(started.ptyMaster);
-      }
-    }
-    if (pidFile !== undefined) writeFileAtomic(pidFile, String(pid), 0o644);
+    startProcess(container, command.consoleSocket, pidFile);
   } catch (error) {
     container?.abort();
     await cgroup.destroy().catch((cause: Error) => logger.warn(`removing the cgroup of ${command.id}: ${cause.message}`));

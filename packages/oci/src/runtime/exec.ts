@@ -6,18 +6,18 @@
 // --detach: the pid goes to --pid-file and ctrun exits with the program left to the engine's subreaper;
 // otherwise ctrun waits and exits with the program's status.
 import { readFileSync } from 'node:fs';
-import { compileProfile, closeFd, execInContainer, sendFdToSocket } from '@ctr/ns-native';
+import { compileProfile, closeFd, execInContainer } from '@ctr/ns-native';
 import type { Command, GlobalOptions } from '../args.js';
 import { loadConfig } from '../config/config.js';
 import type { OciConfig, OciProcess } from '../config/model.js';
 import { parseProcess } from '../config/process.js';
 import { Reader } from '../config/reader.js';
 import { OciError } from '../errors.js';
-import { StateStore, writeFileAtomic } from '../state.js';
+import { StateStore } from '../state.js';
 import { cgroupManager } from './cgroup.js';
 import { initPidfd } from './lifecycle.js';
 import { capabilitySet, programCandidates } from './plan.js';
-import { setupError } from './setup-error.js';
+import { startProcess } from './start-process.js';
 
 type ExecCommand = Extract<Command, { verb: 'exec' }>;
 
@@ -63,20 +63,7 @@ export async function exec(command: ExecCommand, globals: GlobalOptions): Promis
     });
     try {
       if (record.cgroup !== undefined) cgroupManager(record.cgroup).addProcess(child.pid);
-      let started: { ptyMaster?: number };
-      try {
-        started = child.start();
-      } catch (error) {
-        throw setupError(error);
-      }
-      if (started.ptyMaster !== undefined) {
-        try {
-          sendFdToSocket(command.consoleSocket!, started.ptyMaster);
-        } finally {
-          closeFd(started.ptyMaster);
-        }
-      }
-      if (pidFile !== undefined) writeFileAtomic(pidFile, String(child.pid), 0o644);
+      startProcess(child, command.consoleSocket, pidFile);
     } catch (error) {
       child.abort();
       throw error;
