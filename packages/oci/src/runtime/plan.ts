@@ -46,6 +46,10 @@ const SPAWN_MOUNTS: Readonly<Record<string, string>> = { '/proc': 'proc', '/sys'
 // Namespaces spawn always creates; the others it creates or joins.
 const CREATED_NAMESPACES = ['mount', 'pid'] as const;
 const JOINABLE_NAMESPACES = ['network', 'ipc', 'uts', 'cgroup'] as const;
+// Left out of a config, these are the runtime's own. Not cgroup: without a cgroup namespace runc binds the
+// container's own groups over /sys/fs/cgroup (v1) so that it sees its limits there; spawn gives it a cgroup
+// namespace rooted at its group instead, which shows the same.
+const SHARED_WHEN_ABSENT = ['network', 'ipc', 'uts'] as const;
 
 export function planContainer(config: OciConfig): ContainerPlan {
   const process = config.process;
@@ -97,7 +101,7 @@ export function planContainer(config: OciConfig): ContainerPlan {
 
 /**
  * Namespaces given by path are joined; one the config leaves out is the runtime's own (config-linux.md: the
- * container then shares it), which for network, ipc, uts and cgroup means joining /proc/self/ns/TYPE.
+ * container then shares it), which for network, ipc and uts means joining /proc/self/ns/TYPE.
  */
 function namespaceJoins(config: OciConfig): NamespaceJoin[] {
   const { namespaces } = config.linux;
@@ -111,7 +115,7 @@ function namespaceJoins(config: OciConfig): NamespaceJoin[] {
   for (const type of CREATED_NAMESPACES)
     if (!namespaces.some((ns) => ns.type === type))
       unsupported('linux.namespaces', `sharing the runtime's ${type} namespace (ctrun always creates a new one; add {"type":"${type}"})`);
-  for (const type of JOINABLE_NAMESPACES)
+  for (const type of SHARED_WHEN_ABSENT)
     if (!namespaces.some((ns) => ns.type === type)) joins.push({ type, path: `/proc/self/ns/${type === 'network' ? 'net' : type}` });
   return joins;
 }
