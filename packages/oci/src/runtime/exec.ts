@@ -30,8 +30,6 @@ export async function exec(command: ExecCommand, globals: GlobalOptions): Promis
   if (status !== 'running') throw new OciError('container not running', { code: 'NOT_RUNNING' });
   const { config } = loadConfig(record.bundle);
   const process = execProcess(command, config);
-  if (process.user.additionalGids.some((gid) => gid !== 0))
-    throw new OciError('process.user.additionalGids: not supported yet: supplementary groups', { code: 'UNSUPPORTED', field: 'process.user.additionalGids' });
   if (process.terminal && command.consoleSocket === undefined)
     throw new OciError('cannot allocate tty if runc will detach without setting console socket (give --console-socket)', { code: 'USAGE' });
   const capabilities = capabilitySet(process);
@@ -58,7 +56,8 @@ export async function exec(command: ExecCommand, globals: GlobalOptions): Promis
         ? { kind: 'pty', rows: process.consoleSize?.height || 24, cols: process.consoleSize?.width || 80 }
         : { kind: 'fds', fds: [0, 1, 2] },
       security,
-      user: { uid: process.user.uid, gid: process.user.gid },
+      user: { uid: process.user.uid, gid: process.user.gid, additionalGids: process.user.additionalGids },
+      ...(process.user.umask !== undefined ? { umask: process.user.umask } : {}),
       detach: command.detach,
     });
     try {
