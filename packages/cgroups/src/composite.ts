@@ -4,7 +4,7 @@
 import { CgroupError } from './errors.js';
 import { closeCgroupFds, readProcs, removeGroup } from './fs.js';
 import type { CgroupLimits } from './limits.js';
-import type { Backend, CgroupJoin, CgroupManager, CgroupStats, Controller, OomWatch } from './manager.js';
+import type { Backend, CgroupJoin, CgroupManager, CgroupStats, CgroupUsage, Controller, OomWatch } from './manager.js';
 import { validateLimits } from './validate.js';
 
 /** How long killAll('SIGKILL') waits for the group to empty before failing with NOT_EMPTY. */
@@ -84,6 +84,12 @@ export class CompositeManager implements CgroupManager {
     const stats: CgroupStats = {};
     for (const backend of this.backends) backend.stats(stats);
     return stats;
+  }
+
+  usage(): CgroupUsage {
+    const usage: CgroupUsage = { cpuUserNs: null, cpuSystemNs: null, memoryPeakBytes: null, pidsPeak: null };
+    for (const backend of this.backends) backend.usage(usage);
+    return usage;
   }
 
   oomKills(): number {

@@ -2,7 +2,9 @@
 // rules, add any PID, read stats and OOM kills, kill everything, destroy. Depends on @ctr/ns-native only for
 // bpf(2), which the v2 device filter needs.
 export { createCgroupManager, type CgroupManagerOptions } from './factory.js';
-export { ALL_CONTROLLERS, CONTAINER_CONTROLLERS, type CgroupJoin, type CgroupManager, type CgroupStats, type Controller, type OomWatch } from './manager.js';
+export {
+  ALL_CONTROLLERS, CONTAINER_CONTROLLERS, type CgroupJoin, type CgroupManager, type CgroupStats, type CgroupUsage, type Controller, type OomWatch,
+} from './manager.js';
 export {
   ALLOW_ALL, DEFAULT_DEVICE_RULES, DENY_ALL, deviceAllowed, deviceRuleText, validateDeviceRules, type DeviceRule, type DeviceType,
 } from './devices.js';

@@ -46,6 +46,25 @@ export interface CgroupStats {
   };
 }
 
+/**
+ * What the tasks of a group used over its whole life, for a report once they are done (read it before
+ * `destroy()`: the figures go with the group). A figure is null when the kernel has no file for it or its
+ * controller is not managed — it is never estimated.
+ */
+export interface CgroupUsage {
+  /**
+   * CPU time in user mode, ns: v1 `cpuacct.usage_user` (Linux 4.7 and later), v2 cpu.stat `user_usec`. The kernel
+   * splits user from system time by tick sampling, so the two are as fine as the scheduler tick (1–10 ms).
+   */
+  cpuUserNs: number | null;
+  /** CPU time in kernel mode, ns: v1 `cpuacct.usage_sys`, v2 cpu.stat `system_usec` */
+  cpuSystemNs: number | null;
+  /** highest memory charge, bytes: v1 `memory.max_usage_in_bytes`; v2 `memory.peak` (Linux 5.19 and later) */
+  memoryPeakBytes: number | null;
+  /** most tasks (threads included) the group held at once: `pids.peak`, v1 and v2, on recent kernels only */
+  pidsPeak: number | null;
+}
+
 /** A running OOM watch; close() stops it (it keeps the event loop alive until then). */
 export interface OomWatch {
   close(): void;
@@ -83,6 +102,8 @@ export interface CgroupManager {
   pids(): number[];
   /** Current usage and limits. */
   stats(): CgroupStats;
+  /** What the group's tasks used so far (CPU time, memory and pids peaks); see CgroupUsage. */
+  usage(): CgroupUsage;
   /** How many processes of the group the OOM killer has killed so far. */
   oomKills(): number;
   /** Calls `onOomKill(total)` each time the OOM kill counter grows. */
@@ -112,6 +133,8 @@ export interface Backend {
   /** v1: one `tasks` fd per hierarchy; v2: the directory fd */
   openJoin(): { taskFds?: number[]; cgroupFd?: number };
   stats(into: CgroupStats): void;
+  /** fills the figures of the controllers it manages */
+  usage(into: CgroupUsage): void;
   oomKills(): number;
   watchOom(onOomKill: (total: number) => void): OomWatch;
   /** kills every task at once if the kernel can (v2 cgroup.kill); false when it cannot */

@@ -104,6 +104,18 @@ describe('v1 backend on a fake tree', () => {
     expect(manager.stats().pids?.limit).toBeNull();
   });
 
+  it('reads the usage of the group’s life from cpuacct, max_usage_in_bytes and pids.peak', () => {
+    tree.seed(dirs.cpuacct, { 'cpuacct.usage_user': '900000000\n', 'cpuacct.usage_sys': '300000000\n' });
+    tree.seed(dirs.memory, { 'memory.max_usage_in_bytes': '2097152\n' });
+    tree.seed(dirs.pids, { 'pids.peak': '32\n' });
+    expect(manager.usage()).toEqual({ cpuUserNs: 900_000_000, cpuSystemNs: 300_000_000, memoryPeakBytes: 2_097_152, pidsPeak: 32 });
+  });
+
+  it('says null for usage files the kernel lacks (pids.peak, usage_user before 4.7)', () => {
+    tree.seed(dirs.memory, { 'memory.max_usage_in_bytes': '4096\n' });
+    expect(manager.usage()).toEqual({ cpuUserNs: null, cpuSystemNs: null, memoryPeakBytes: 4096, pidsPeak: null });
+  });
+
   it('polls memory.oom_control for new OOM kills', async () => {
     const seen: number[] = [];
     const watch = manager.watchOom((total) => seen.push(total));

@@ -103,6 +103,20 @@ describe('v2 backend on a fake tree', () => {
       expect(manager.stats().memory?.peak).toBeNull();
     });
 
+    it('reads the usage of the group’s life from cpu.stat, memory.peak and pids.peak, in ns and bytes', () => {
+      tree.seed(leaf, {
+        'cpu.stat': 'usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n',
+        'memory.peak': '8192\n', 'pids.peak': '7\n',
+      });
+      expect(manager.usage()).toEqual({ cpuUserNs: 2_000_000_000, cpuSystemNs: 500_000_000, memoryPeakBytes: 8192, pidsPeak: 7 });
+    });
+
+    it('says null for usage files the kernel lacks instead of estimating them', () => {
+      fs.rmSync(path.join(leaf, 'memory.peak'));
+      tree.seed(leaf, { 'cpu.stat': 'usage_usec 2500000\n' });
+      expect(manager.usage()).toEqual({ cpuUserNs: null, cpuSystemNs: null, memoryPeakBytes: null, pidsPeak: null });
+    });
+
     it('watches memory.events with inotify', async () => {
       const seen: number[] = [];
       const watch = manager.watchOom((total) => seen.push(total));

@@ -4,12 +4,12 @@
 import { CgroupError } from '../errors.js';
 import { closeCgroupFds, makeGroup, openCgroupFile, writeCgroupFile } from '../fs.js';
 import type { CgroupLimits } from '../limits.js';
-import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
-import { applyPids, pidsStats } from '../pids.js';
-import { applyCpuV1, cpuStatsV1 } from './cpu.js';
+import type { Backend, CgroupStats, CgroupUsage, Controller, OomWatch } from '../manager.js';
+import { applyPids, pidsStats, pidsUsage } from '../pids.js';
+import { applyCpuV1, cpuStatsV1, cpuUsageV1 } from './cpu.js';
 import { applyDevicesV1 } from './devices.js';
 import { freezeV1, frozenV1 } from '../freezer.js';
-import { applyMemoryV1, memoryStatsV1, oomKillsV1, pollOomKillsV1 } from './memory.js';
+import { applyMemoryV1, memoryStatsV1, memoryUsageV1, oomKillsV1, pollOomKillsV1 } from './memory.js';
 
 /** Group directory per v1 kernel controller; `cpu` needs `cpuacct` too. */
 export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids' | 'devices' | 'freezer', string>>;
@@ -62,6 +62,12 @@ export class V1Backend implements Backend {
     if (this.controllers.includes('cpu')) into.cpu = cpuStatsV1(this.dir('cpu'), this.dir('cpuacct'));
     if (this.controllers.includes('memory')) into.memory = memoryStatsV1(this.dir('memory'));
     if (this.controllers.includes('pids')) into.pids = pidsStats(this.dir('pids'));
+  }
+
+  usage(into: CgroupUsage): void {
+    if (this.controllers.includes('cpu')) cpuUsageV1(this.dir('cpuacct'), into);
+    if (this.controllers.includes('memory')) memoryUsageV1(this.dir('memory'), into);
+    if (this.controllers.includes('pids')) pidsUsage(this.dir('pids'), into);
   }
 
   oomKills(): number {

@@ -1,9 +1,9 @@
 // v1/cpu.ts — cgroup v1 `cpu` and `cpuacct` controllers, which may be mounted apart (as on our CI) or
 // together as cpu,cpuacct. CFS bandwidth: Documentation/scheduler/sched-bwc.rst; cpuacct:
 // Documentation/admin-guide/cgroup-v1/cpuacct.rst.
-import { readCgroupFile, readKeyedFile, writeCgroupFile } from '../fs.js';
+import { readCgroupFile, readKeyedFile, readOptionalCgroupFile, writeCgroupFile } from '../fs.js';
 import { cpusToQuota, weightToShares, type CgroupLimits } from '../limits.js';
-import type { CgroupStats } from '../manager.js';
+import type { CgroupStats, CgroupUsage } from '../manager.js';
 
 /** Writes CFS period + quota for `cpus`, and `cpu.shares` from cpuShares or (converted) cpuWeight. */
 export function applyCpuV1(cpuDir: string, limits: CgroupLimits): void {
@@ -26,4 +26,12 @@ export function cpuStatsV1(cpuDir: string, cpuacctDir: string): NonNullable<Cgro
     throttledPeriods: stat.get('nr_throttled') ?? 0,
     throttledNs: stat.get('throttled_time') ?? 0,
   };
+}
+
+/** User and system CPU time (ns) from `cpuacct.usage_user` and `cpuacct.usage_sys`; null where a file is missing. */
+export function cpuUsageV1(cpuacctDir: string, into: CgroupUsage): void {
+  const user = readOptionalCgroupFile(cpuacctDir, 'cpuacct.usage_user');
+  const system = readOptionalCgroupFile(cpuacctDir, 'cpuacct.usage_sys');
+  into.cpuUserNs = user === undefined ? null : Number(user);
+  into.cpuSystemNs = system === undefined ? null : Number(system);
 }

@@ -4,7 +4,7 @@
 import { CgroupError } from '../errors.js';
 import { hasCgroupFile, readCgroupFile, readKeyedFile, writeCgroupFile } from '../fs.js';
 import { memoryV1Value, v1MemoryWriteOrder, type CgroupLimits } from '../limits.js';
-import type { CgroupStats, OomWatch } from '../manager.js';
+import type { CgroupStats, CgroupUsage, OomWatch } from '../manager.js';
 
 const LIMIT = 'memory.limit_in_bytes';
 const MEMSW = 'memory.memsw.limit_in_bytes';
@@ -63,6 +63,11 @@ export function memoryStatsV1(dir: string): NonNullable<CgroupStats['memory']> {
     limit: parseV1Limit(readCgroupFile(dir, LIMIT)),
     oomKills: oomKillsV1(dir),
   };
+}
+
+/** The highest charge of the group's life, `memory.max_usage_in_bytes` (it resets only when written to). */
+export function memoryUsageV1(dir: string, into: CgroupUsage): void {
+  into.memoryPeakBytes = Number(readCgroupFile(dir, 'memory.max_usage_in_bytes'));
 }
 
 /**

@@ -4,12 +4,12 @@ import { freezeV2, frozenV2 } from '../freezer.js';
 import { CgroupError, isCgroupError } from '../errors.js';
 import { hasCgroupFile, openGroupDir, writeCgroupFile } from '../fs.js';
 import type { CgroupLimits } from '../limits.js';
-import type { Backend, CgroupStats, Controller, OomWatch } from '../manager.js';
-import { applyPids, pidsStats } from '../pids.js';
-import { applyCpuV2, cpuStatsV2 } from './cpu.js';
+import type { Backend, CgroupStats, CgroupUsage, Controller, OomWatch } from '../manager.js';
+import { applyPids, pidsStats, pidsUsage } from '../pids.js';
+import { applyCpuV2, cpuStatsV2, cpuUsageV2 } from './cpu.js';
 import { createDelegated } from './delegate.js';
 import { applyDevicesV2 } from './devices.js';
-import { applyMemoryV2, memoryStatsV2, oomKillsV2, watchOomKillsV2 } from './memory.js';
+import { applyMemoryV2, memoryStatsV2, memoryUsageV2, oomKillsV2, watchOomKillsV2 } from './memory.js';
 
 export class V2Backend implements Backend {
   readonly dirs: readonly string[];
@@ -62,6 +62,12 @@ export class V2Backend implements Backend {
     if (this.controllers.includes('cpu')) into.cpu = cpuStatsV2(this.dir);
     if (this.controllers.includes('memory')) into.memory = memoryStatsV2(this.dir);
     if (this.controllers.includes('pids')) into.pids = pidsStats(this.dir);
+  }
+
+  usage(into: CgroupUsage): void {
+    if (this.controllers.includes('cpu')) cpuUsageV2(this.dir, into);
+    if (this.controllers.includes('memory')) memoryUsageV2(this.dir, into);
+    if (this.controllers.includes('pids')) pidsUsage(this.dir, into);
   }
 
   oomKills(): number {

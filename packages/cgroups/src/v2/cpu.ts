@@ -2,7 +2,7 @@
 // usage_usec is present even without the controller enabled (it comes from the core). cgroup-v2.rst "CPU".
 import { readKeyedFile, writeCgroupFile } from '../fs.js';
 import { cpuMaxValue, sharesToWeight, type CgroupLimits } from '../limits.js';
-import type { CgroupStats } from '../manager.js';
+import type { CgroupStats, CgroupUsage } from '../manager.js';
 
 /** Writes `cpu.max` for `cpus`, and `cpu.weight` from cpuWeight or (converted) cpuShares. */
 export function applyCpuV2(dir: string, limits: CgroupLimits): void {
@@ -20,4 +20,13 @@ export function cpuStatsV2(dir: string): NonNullable<CgroupStats['cpu']> {
     throttledPeriods: stat.get('nr_throttled') ?? 0,
     throttledNs: (stat.get('throttled_usec') ?? 0) * 1000,
   };
+}
+
+/** User and system CPU time (ns) from cpu.stat `user_usec` and `system_usec`, which the core keeps in every group. */
+export function cpuUsageV2(dir: string, into: CgroupUsage): void {
+  const stat = readKeyedFile(dir, 'cpu.stat');
+  const user = stat.get('user_usec');
+  const system = stat.get('system_usec');
+  into.cpuUserNs = user === undefined ? null : user * 1000;
+  into.cpuSystemNs = system === undefined ? null : system * 1000;
 }

@@ -7,7 +7,7 @@ import {
   hasCgroupFile, readCgroupFile, readKeyedFile, readMaxNumber, readOptionalCgroupFile, watchCgroupFile, writeCgroupFile,
 } from '../fs.js';
 import { memoryV2Value, swapV1ToV2, type CgroupLimits } from '../limits.js';
-import type { CgroupStats, OomWatch } from '../manager.js';
+import type { CgroupStats, CgroupUsage, OomWatch } from '../manager.js';
 
 const SWAP = 'memory.swap.max';
 
@@ -42,6 +42,12 @@ export function memoryStatsV2(dir: string): NonNullable<CgroupStats['memory']> {
     limit: readMaxNumber(dir, 'memory.max'),
     oomKills: oomKillsV2(dir),
   };
+}
+
+/** The highest charge of the group's life, `memory.peak`; null before Linux 5.19, which has no such file. */
+export function memoryUsageV2(dir: string, into: CgroupUsage): void {
+  const peak = readOptionalCgroupFile(dir, 'memory.peak');
+  into.memoryPeakBytes = peak === undefined ? null : Number(peak);
 }
 
 /** Watches memory.events with inotify (the kernel notifies on every counter change) for new OOM kills. */

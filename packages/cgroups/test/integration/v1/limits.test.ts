@@ -9,6 +9,7 @@ import { isRoot, skipUnless } from '@ctr/test-utils';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCgroupManager, detectCgroupSetup, type CgroupManager } from '../../../src/index.js';
 import { killChildren, spawnGated } from '../../children.js';
+import { expectWorkloadUsage } from '../groups.js';
 
 const MiB = 2 ** 20;
 const TEST_ROOT = `ctr-test-${process.pid}`;
@@ -162,6 +163,10 @@ describe.skipIf(skipUnless('cgroup v1 limits are enforced by the kernel', { root
       // the orphaned sleeps are not our children: killAll finds them through the group
       await manager.killAll();
       expect(manager.pids()).toEqual([]);
+    });
+
+    it('reports what a finished workload used: user and system CPU, memory peak, pids peak', async () => {
+      await expectWorkloadUsage(group('usage'));
     });
 
     it('orders memory and memsw writes so raising and lowering both pass the kernel’s check', () => {

@@ -9,7 +9,7 @@ import { isRoot, skipUnless } from '@ctr/test-utils';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCgroupManager, detectCgroupSetup, type CgroupManager } from '../../../src/index.js';
 import { killChildren, spawnGated } from '../../children.js';
-import { isUnifiedHost } from '../groups.js';
+import { expectWorkloadUsage, isUnifiedHost } from '../groups.js';
 
 const MiB = 2 ** 20;
 const TEST_ROOT = `ctr-test-${process.pid}`;
@@ -123,6 +123,10 @@ describe.skipIf(skipUnless('cgroup v2 limits are enforced by the kernel (run: pn
     } finally {
       watch.close();
     }
+  });
+
+  it('reports what a finished workload used: user and system CPU, memory peak, pids peak', async () => {
+    await expectWorkloadUsage(group('usage'));
   });
 
   it('stops a shell fork loop at pids.max 5, and cgroup.kill clears the orphans', async () => {
