@@ -2,11 +2,15 @@
 // call runContainer, map the result to an exit status. All orchestration lives in ../runtime/run.ts; which
 // positional is the rootfs, in ../runtime/rootfs-store.ts; this file adds only the CLI's signal forwarding
 // (./signals.ts).
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { many, one, parseVerbArgs } from '../args.js';
-import { rootfsStore } from '../runtime/config.js';
+import { rootfsStore, stopTimeoutSeconds } from '../runtime/config.js';
+import { invalid } from '../runtime/errors.js';
 import { splitRunPositionals } from '../runtime/rootfs-store.js';
 import type { CreateOptions } from '../runtime/create.js';
-import { runContainer } from '../runtime/run.js';
+import { runContainer, type RunResult } from '../runtime/run.js';
+import { validateTimeoutMs } from '../runtime/validate.js';
 import { forwardSignals } from './signals.js';
 import { formatSize } from '@ctr/cgroups';
 
@@ -52,9 +56,17 @@ Options:
                            type=tmpfs,target=PATH[,tmpfs-size=64m][,tmpfs-mode=1777] (repeatable)
       --tmpfs PATH[:OPTS]  mount a tmpfs, e.g. /run:size=64m,mode=755 (repeatable)
       --ulimit NAME=S[:H]  resource limit, e.g. nofile=1024:2048, nproc=64, core=0 (repeatable; -1 unlimited)
+      --timeout SECS       wall-clock limit of a foreground run (e.g. 2 or 0.5): then SIGKILL the whole
+                           container and exit 124
+      --report FILE|-      once a foreground run ends, write its result as JSON to FILE (- : stdout, after the
+                           container's output): exitCode, signal, timedOut, oomKilled, usage {wallMs, cpuUserMs,
+                           cpuSystemMs, memoryPeakBytes, pidsPeak} (null where the kernel keeps no such figure)
+      --stop-timeout SECS  grace period between a stop signal and SIGKILL, for signals sent to a foreground ctr
+                           and for 'ctr stop' without -t (default ${stopTimeoutSeconds})
       --help               show this help
 
-Exit status: the command's; 128+N if killed by signal N; 125 runtime error; 126 not executable; 127 not found.
+Exit status: the command's; 128+N if killed by signal N; 124 --timeout expired; 125 runtime error;
+126 not executable; 127 not found.
 `;
 
 const options = {
@@ -88,18 +100,59 @@ const options = {
   detach: { type: 'boolean', short: 'd' },
   rm: { type: 'boolean' },
   restart: { type: 'string' },
+  timeout: { type: 'string' },
+  report: { type: 'string' },
+  'stop-timeout': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
-/** `ctr run`'s flags as CreateOptions (shared with `ctr create`); undefined after --help. */
-export function parseRunFlags(verb: string, argv: string[], usage: string): CreateOptions | undefined {
+/** `ctr run`'s flags: the create options, and what only a foreground run does with its end. */
+export interface RunFlags extends CreateOptions {
+  timeoutMs?: number;
+  /** file for the result JSON, `-` for stdout */
+  report?: string;
+}
+
+function seconds(flag: string, text: string | undefined, whole: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(text.trim())) {
+    throw invalid(`invalid ${flag} "${text}": expected ${whole ? 'whole seconds, e.g. 10' : 'seconds, e.g. 2 or 0.5'}`);
+  }
+  return Number(text);
+}
+
+/** The report's file must be writable where it is named: checked before the container exists. */
+function checkReportPath(file: string | undefined): string | undefined {
+  if (file === undefined || file === '-') return file;
+  const dir = path.dirname(path.resolve(file));
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory() && !statSync(file, { throwIfNoEntry: false })?.isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalid(`invalid --report "${file}": name a file in an existing directory, or - for stdout`, file);
+  return file;
+}
+
+/** `ctr run`'s flags (shared with `ctr create`); undefined after --help. */
+export function parseRunFlags(verb: string, argv: string[], usage: string): RunFlags | undefined {
   const { values: v, positionals } = parseVerbArgs(argv, options, true);
   if (v.help) {
     process.stdout.write(usage);
     return undefined;
   }
   const { rootfs, command } = splitRunPositionals(positionals, one(v.workdir));
+  const timeout = seconds('--timeout', one(v.timeout), false);
+  const report = checkReportPath(one(v.report));
+  const stopTimeout = seconds('--stop-timeout', one(v['stop-timeout']), true);
+  if ((timeout !== undefined || report !== undefined) && (verb !== 'run' || v.detach)) {
+    throw invalid(`--timeout and --report need a foreground 'ctr run' (the ctr process enforces and reports the end)`);
+  }
   return {
+    ...(timeout !== undefined ? { timeoutMs: validateTimeoutMs(timeout * 1000, '--timeout') } : {}),
+    ...(report !== undefined ? { report } : {}),
+    ...(stopTimeout !== undefined ? { stopTimeout } : {}),
     detach: Boolean(v.detach),
     autoRemove: Boolean(v.rm),
     restart: one(v.restart),
@@ -134,12 +187,28 @@ export function parseRunFlags(verb: string, argv: string[], usage: string): Crea
   };
 }
 
+/** The --report JSON: run()'s result (../sandbox/spawn.ts SandboxResult) without captured output. */
+function reportOf(result: RunResult): string {
+  const report = {
+    name: result.name,
+    id: result.id,
+    exitCode: result.exitCode,
+    signal: result.signal ?? null,
+    timedOut: result.timedOut ?? false,
+    oomKilled: result.oomKilled,
+    outputTruncated: false,
+    usage: result.usage ?? null,
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const flags = parseRunFlags('run', argv, help());
   if (!flags) return 0;
-  const signals = flags.detach ? undefined : forwardSignals();
+  const { report, ...options } = flags;
+  const signals = flags.detach ? undefined : forwardSignals(flags.stopTimeout);
   const result = await runContainer({
-    ...flags,
+    ...options,
     ...(signals ? { onStart: (_state, control) => signals.target(control) } : {}),
   }).finally(() => signals?.dispose());
   if (result.detached) {
@@ -149,6 +218,13 @@ export async function main(argv: string[]): Promise<number> {
   if (result.oomKilled) {
     const limit = result.memoryLimit === undefined ? '' : `: limit ${formatSize(result.memoryLimit)}`;
     process.stderr.write(`ctr: out of memory${limit}\n`);
+  }
+  if (report === '-') process.stdout.write(reportOf(result));
+  else if (report !== undefined) writeFileSync(report, reportOf(result));
+  // timeout(1)'s status: the command did not end by itself within the limit
+  if (result.timedOut) {
+    process.stderr.write(`ctr: timed out after ${(flags.timeoutMs ?? 0) / 1000} s: container killed\n`);
+    return 124;
   }
   return result.exitCode;
 }

@@ -18,7 +18,8 @@ export interface SignalForwarding {
   dispose(): void;
 }
 
-export function forwardSignals(): SignalForwarding {
+/** @param graceSeconds time between a stop signal and SIGKILL (`--stop-timeout`) */
+export function forwardSignals(graceSeconds = stopTimeoutSeconds): SignalForwarding {
   const pending: NodeJS.Signals[] = [];
   let running: SignalTarget | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
@@ -30,7 +31,7 @@ export function forwardSignals(): SignalForwarding {
     running.kill(sig);
     if (sig !== 'SIGUSR1' && sig !== 'SIGUSR2' && !stopTimer) {
       const target = running;
-      stopTimer = setTimeout(() => target.kill('SIGKILL'), stopTimeoutSeconds * 1000);
+      stopTimer = setTimeout(() => target.kill('SIGKILL'), graceSeconds * 1000);
       stopTimer.unref();
     }
   };

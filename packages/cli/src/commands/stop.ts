@@ -7,8 +7,8 @@ import { forEachContainer } from './targets.js';
 
 const help = `Usage: ctr stop [-t SECS] NAME...
 
-Stop running containers: SIGTERM to PID 1, then SIGKILL after SECS (default ${stopTimeoutSeconds}). A stopped container stays
-until 'ctr rm'.
+Stop running containers: SIGTERM to PID 1, then SIGKILL after SECS (default: the container's --stop-timeout,
+else ${stopTimeoutSeconds}). A stopped container stays until 'ctr rm'.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const t = one(values.time);
-  const seconds = t === undefined ? stopTimeoutSeconds : Number(t);
+  const seconds = t === undefined ? undefined : Number(t);
   if (!/^\d+$/.test(t ?? '0')) throw invalid(`invalid --time "${t}": expected whole seconds, e.g. -t 5`);
   if (positionals.length === 0) throw invalid(`"ctr stop" needs at least one container name; see 'ctr stop --help'`);
   return forEachContainer(positionals, (state) => stopContainer(state, seconds));

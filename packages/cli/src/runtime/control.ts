@@ -70,10 +70,13 @@ export async function waitContainer(state: ContainerState): Promise<ExitRecord |
 }
 
 /**
- * `docker stop`: `signal` (SIGTERM) to PID 1, then SIGKILL after `timeoutSeconds` — a PID 1 without a handler
- * ignores SIGTERM (pid_namespaces(7)). Resolves once the container stopped. A stopped container is left as is.
+ * `docker stop`: `signal` (SIGTERM) to PID 1, then SIGKILL after `timeoutSeconds` (default: the container's
+ * `--stop-timeout`, else 10) — a PID 1 without a handler ignores SIGTERM (pid_namespaces(7)). Resolves once the
+ * container stopped. A stopped container is left as is.
  */
-export async function stopContainer(state: ContainerState, timeoutSeconds = stopTimeoutSeconds, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopContainer(
+  state: ContainerState, timeoutSeconds = state.stopTimeout ?? stopTimeoutSeconds, signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (statusOf(state) !== 'running') return;
   try {
     killContainer(state, signal);

@@ -72,6 +72,8 @@ export interface CreateOptions extends LimitOptions, SecurityFlags, MountFlags {
   restart?: string;
   /** size at which container.log rotates (default 10 MiB) */
   logMaxBytes?: number;
+  /** seconds `ctr stop` (without -t) waits after its signal before SIGKILL; recorded in the state (default 10) */
+  stopTimeout?: number;
   /**
    * `ctr create`: detached, and the container's shim (not this process) holds its start, so it waits for a
    * `ctr start` from any process (control.ts `startContainer`); `start()` of the result then throws.
@@ -176,6 +178,9 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   if (detach && publish.length > 0) {
     throw invalid('--publish needs a foreground run (its proxy lives in the ctr process); use the container IP, or run without -d');
   }
+  if (opts.stopTimeout !== undefined && !(Number.isSafeInteger(opts.stopTimeout) && opts.stopTimeout >= 0)) {
+    throw invalid(`invalid --stop-timeout "${opts.stopTimeout}": expected whole seconds, e.g. 10`);
+  }
   if (opts.restart !== undefined && opts.restart !== 'no') {
     throw invalid(`invalid --restart "${opts.restart}": only "no" is supported`);
   }
@@ -230,6 +235,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     },
     env: userEnv,
     workdir,
+    ...(opts.stopTimeout !== undefined ? { stopTimeout: opts.stopTimeout } : {}),
     // Recorded before the group exists, so a ctr killed right after making it leaves a group the sweep finds.
     cgroup: cgroupPathOf(id),
     cgroupOwner: readFileSync('/proc/self/cgroup', 'utf8'),

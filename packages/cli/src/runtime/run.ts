@@ -5,18 +5,23 @@
 // a detached one (`detach`) returns once its command runs and stays until `ctr rm` (or `autoRemove`).
 // See: clone(2), pid_namespaces(7), init/ctr-shim.c.
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { CtrError, asCtrError } from './errors.js';
 import { removeContainer } from './control.js';
 import { createContainer, type CreateOptions, type CreatedContainer } from './create.js';
 import { exitCodeOf, type ContainerState } from './state.js';
 import { containerCgroup } from './limits.js';
 import { stopPoint } from './stop-points.js';
+import { containerUsage, type ContainerUsage } from './usage.js';
+import { validateTimeoutMs } from './validate.js';
 
 export { execCandidates } from './create.js';
 
 export interface RunOptions extends CreateOptions {
   /** called once the command runs, with what `ctr ps` would show and a handle to signal the container */
   onStart?: (state: ContainerState, control: Pick<CreatedContainer, 'kill'>) => void;
+  /** wall-clock limit from the start of the command (foreground): then the container is SIGKILLed */
+  timeoutMs?: number;
 }
 
 export interface RunResult {
@@ -32,6 +37,10 @@ export interface RunResult {
   memoryLimit?: number;
   /** the run returned once the command started (`detach`): no status yet */
   detached?: boolean;
+  /** `timeoutMs` expired and the container was SIGKILLed */
+  timedOut?: boolean;
+  /** what the container used (foreground runs whose cgroup could be read before its removal) */
+  usage?: ContainerUsage;
 }
 
 function signalName(signal: number): string {
@@ -40,6 +49,7 @@ function signalName(signal: number): string {
 
 /** Runs one container: to completion, or (detach) until its command runs. Rejects with a CtrError. */
 export async function runContainer(opts: RunOptions): Promise<RunResult> {
+  if (opts.timeoutMs !== undefined) validateTimeoutMs(opts.timeoutMs);
   const created = await createContainer(opts);
   const { state } = created;
   let started: { ptyMaster?: number };
@@ -59,17 +69,24 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const pty = started.ptyMaster !== undefined
     ? (await import('./terminal.js')).attachPty(started.ptyMaster, opts.interactive ?? (opts.tty === undefined && process.stdin.isTTY === true))
     : undefined;
+  const startedAt = performance.now();
+  // --timeout: SIGKILL to PID 1 ends every process of its PID namespace with it (pid_namespaces(7)).
+  let timedOut = false;
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => (timedOut = created.kill('SIGKILL')), opts.timeoutMs);
   try {
     opts.onStart?.(state, created);
     stopPoint('run:waiting');
     const exit = await created.wait();
     stopPoint('run:exited');
+    const wallMs = performance.now() - startedAt;
     if (pty) await pty.closed;
     const exitCode = exitCodeOf(exit) ?? 125;
     const signal = exit?.signal != null ? signalName(exit.signal) : undefined;
     let oomKilled = false;
+    let usage: ContainerUsage | undefined;
     try {
       oomKilled = signal === 'SIGKILL' && (containerCgroup(state)?.oomKills() ?? 0) > 0;
+      usage = containerUsage(state, wallMs);
     } catch {
       // no cgroup to ask
     }
@@ -79,8 +96,11 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
       ...(signal ? { signal } : {}),
       oomKilled,
       ...(state.limits?.memory !== undefined && state.limits.memory > 0 ? { memoryLimit: state.limits.memory } : {}),
+      ...(opts.timeoutMs !== undefined ? { timedOut } : {}),
+      ...(usage ? { usage } : {}),
     };
   } finally {
+    clearTimeout(timer);
     pty?.restore();
     await removeContainer(state);
   }

@@ -67,6 +67,8 @@ export interface ContainerState {
   securityFlags?: SecurityFlags;
   env?: string[];
   workdir?: string;
+  /** `--stop-timeout`: seconds between a stop signal and SIGKILL (`ctr stop` without -t); default 10 */
+  stopTimeout?: number;
   /** set once the cgroup, veth and lease of a stopped container were released (its OOM count kept here) */
   released?: boolean;
   oomKilled?: boolean;

@@ -96,3 +96,14 @@ export function validateNetMode(mode: string): NetMode {
   if (mode === 'bridge' || mode === 'none') return mode;
   throw invalid(`unknown --net mode "${mode}": use bridge or none`);
 }
+
+/** setTimeout's range: a larger delay would fire at once (Node warns and uses 1 ms). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** A wall-clock limit in milliseconds, 1 to MAX_TIMEOUT_MS; `what` names it in the message (timeoutMs, --timeout). */
+export function validateTimeoutMs(ms: unknown, what = 'timeoutMs'): number {
+  if (typeof ms !== 'number' || !(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw invalid(`invalid ${what} ${String(ms)}: use a time from 1 ms to ${MAX_TIMEOUT_MS / 1000 / 86400 | 0} days`);
+  }
+  return ms;
+}

@@ -2,7 +2,8 @@
 // promise of what the run did (exit, signal, time-out, OOM kill, CPU/memory/pids usage from its cgroup).
 // Built on the runtime's phases (create → start → wait → remove, ../runtime/create.ts and control.ts); what is
 // added here is per run and dies with it: pipes for stdio (./stdio.ts), a wall-clock timer, a subscription to
-// the caller's AbortSignal (./abort.ts), and the read of the cgroup's usage before the group is removed. No
+// the caller's AbortSignal (./abort.ts), and the read of the cgroup's usage before the group is removed
+// (../runtime/usage.ts). No
 // process-wide handler or per-container global exists, so a thousand runs can share one Node process.
 // A time-out or abort SIGKILLs the container's PID 1: the kernel then kills every other process of its PID
 // namespace (pid_namespaces(7)), and the container's ctr-shim reports the end only once all are gone.
@@ -14,6 +15,8 @@ import { createContainer, type CreateOptions, type CreatedContainer } from '../r
 import { CtrError, asCtrError, invalid } from '../runtime/errors.js';
 import { containerCgroup } from '../runtime/limits.js';
 import { exitCodeOf } from '../runtime/state.js';
+import { validateTimeoutMs } from '../runtime/validate.js';
+import { containerUsage, type ContainerUsage } from '../runtime/usage.js';
 import { abortError, onAbort } from './abort.js';
 import { checkStdio, prepareStdio, type PreparedStdio, type StdinOption, type StdioOption } from './stdio.js';
 
@@ -36,17 +39,8 @@ export interface SandboxOptions
   signal?: AbortSignal;
 }
 
-/** What the container used, from its cgroup; null where the kernel keeps no such figure (never estimated). */
-export interface SandboxUsage {
-  /** from the start of the command to the end of its last process */
-  wallMs: number;
-  cpuUserMs: number | null;
-  cpuSystemMs: number | null;
-  /** highest memory charge of the container (page cache included, as the cgroup counts it) */
-  memoryPeakBytes: number | null;
-  /** most processes and threads at once */
-  pidsPeak: number | null;
-}
+/** What the container used; see ContainerUsage. */
+export type SandboxUsage = ContainerUsage;
 
 export interface SandboxResult<Output = string> {
   name: string;
@@ -93,15 +87,11 @@ function signalName(signal: number): string {
   return Object.entries(os.constants.signals).find(([, n]) => n === signal)?.[0] ?? String(signal);
 }
 
-const nsToMs = (ns: number | null): number | null => (ns === null ? null : Math.round(ns / 1e3) / 1e3);
-
 /** Checks what only the sandbox adds to the create options; throws before anything is made. */
 export function checkSandboxOptions(opts: SandboxOptions): void {
   if (opts === null || typeof opts !== 'object') throw invalid('sandbox options must be an object with at least `rootfs`');
   checkStdio(opts.stdin ?? 'ignore', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe');
-  if (opts.timeoutMs !== undefined && !(typeof opts.timeoutMs === 'number' && opts.timeoutMs > 0 && opts.timeoutMs <= 2 ** 31 - 1)) {
-    throw invalid(`invalid timeoutMs ${String(opts.timeoutMs)}: use a number of milliseconds from 1 to ${2 ** 31 - 1}`);
-  }
+  if (opts.timeoutMs !== undefined) validateTimeoutMs(opts.timeoutMs);
   if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw invalid('invalid signal: use an AbortSignal');
 }
 
@@ -192,14 +182,10 @@ class Sandbox implements SandboxProcess {
     this.#markStarted();
     try {
       const exit = await created.wait();
-      const wallMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+      const usage = containerUsage(state, performance.now() - startedAt);
       this.#ended = true;
       clearTimeout(timer);
-      // Read before removeContainer destroys the group: the figures go with it. The group is empty now (the
-      // shim reports only after the whole PID namespace is gone), so they are final.
-      const cgroup = containerCgroup(state);
-      const usage = cgroup?.usage();
-      const oomKills = cgroup?.oomKills() ?? 0;
+      const oomKills = containerCgroup(state)?.oomKills() ?? 0;
       return {
         name: state.name,
         id: state.id,
@@ -208,13 +194,7 @@ class Sandbox implements SandboxProcess {
         timedOut: this.#timedOut,
         oomKilled: oomKills > 0,
         outputTruncated: false,
-        usage: {
-          wallMs,
-          cpuUserMs: nsToMs(usage?.cpuUserNs ?? null),
-          cpuSystemMs: nsToMs(usage?.cpuSystemNs ?? null),
-          memoryPeakBytes: usage?.memoryPeakBytes ?? null,
-          pidsPeak: usage?.pidsPeak ?? null,
-        },
+        usage,
       };
     } finally {
       this.#ended = true;

@@ -1,14 +1,16 @@
 // sandbox.test.ts — run() and spawn() from Node as a code runner uses them: stdin from a string, output captured
 // and capped, a wall-clock limit and an AbortSignal that SIGKILL the whole container, the usage report read
-// from the container's cgroup, a thousand concurrent runs in one process without a warning; every test proves
+// from the container's cgroup, a thousand concurrent runs in one process without a warning; and the same from
+// the CLI (`ctr run --timeout`, `--report`, `--stop-timeout`). Every test proves
 // the host is left as it was (mounts, state files, cgroups, layers, veths) and no fd of this process leaked.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { run, spawn } from '../../src/index.js';
-import { cliPath, defaultRootfs, expectNothingLeaked, host } from '../helpers.js';
+import { run, spawn, type SandboxResult } from '../../src/index.js';
+import { cliPath, ctr, defaultRootfs, expectNothingLeaked, host } from '../helpers.js';
 
 const MiB = 2 ** 20;
 const rootfs = defaultRootfs;
@@ -163,4 +165,70 @@ describe.skipIf(skipUnless('run()/spawn() sandbox programs end to end', { root: 
     expect(out.wrong).toBe(0);
     expect(out.fdsAfter).toBe(out.fdsBefore);
   }, 420_000);
+});
+
+describe.skipIf(skipUnless('ctr run --timeout/--report/--stop-timeout end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('sandbox: the ctr run flags', () => {
+  expectNothingLeaked();
+
+  it('--timeout SECS SIGKILLs the whole container and exits 124; --report - prints the result JSON after the output', async () => {
+    const r = await ctr(['run', '--net', 'none', '--timeout', '0.5', '--report', '-', rootfs, 'sh', '-c', 'sleep 100 & echo hi; while :; do :; done']);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toBe('ctr: timed out after 0.5 s: container killed\n');
+    expect(r.stdout.startsWith('hi\n{')).toBe(true);
+    const report = JSON.parse(r.stdout.slice(3)) as SandboxResult;
+    expect(report).toMatchObject({ exitCode: 137, signal: 'SIGKILL', timedOut: true, oomKilled: false, outputTruncated: false });
+    expect(report.usage.wallMs).toBeGreaterThanOrEqual(500);
+    expect(report.usage.cpuUserMs).toBeGreaterThan(100);
+    expect(report.usage.pidsPeak).toBe(2);
+  });
+
+  it('--report FILE holds what run() would return, for an exit and for an OOM kill', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ctr-report-'));
+    try {
+      const file = path.join(dir, 'meta.json');
+      expect((await ctr(['run', '--net', 'none', '--report', file, rootfs, 'sh', '-c', 'exit 3'])).code).toBe(3);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ exitCode: 3, signal: null, timedOut: false, oomKilled: false });
+      const oom = await ctr(['run', '--net', 'none', '-m', '64m', '--report', file, rootfs, 'mem-hog', '--max', '256m']);
+      expect(oom.code).toBe(137);
+      const report = JSON.parse(readFileSync(file, 'utf8')) as SandboxResult;
+      expect(report).toMatchObject({ exitCode: 137, signal: 'SIGKILL', oomKilled: true });
+      expect(report.usage.memoryPeakBytes).toBe(64 * MiB);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad --timeout, --report or --stop-timeout, and --timeout without a foreground run, in one line before creating anything', async () => {
+    for (const [args, line] of [
+      [['--timeout', '0'], 'ctr: invalid --timeout 0: use a time from 1 ms to 24 days\n'],
+      [['--timeout', '2s'], 'ctr: invalid --timeout "2s": expected seconds, e.g. 2 or 0.5\n'],
+      [['--report', '/no/such/dir/meta.json'], 'ctr: invalid --report "/no/such/dir/meta.json": name a file in an existing directory, or - for stdout\n'],
+      [['--stop-timeout', '1.5'], 'ctr: invalid --stop-timeout "1.5": expected whole seconds, e.g. 10\n'],
+      [['-d', '--timeout', '1'], "ctr: --timeout and --report need a foreground 'ctr run' (the ctr process enforces and reports the end)\n"],
+    ] as const) {
+      expect(await ctr(['run', '--net', 'none', ...args, rootfs, 'true'])).toMatchObject({ code: 125, stdout: '', stderr: line });
+    }
+    expect(await ctr(['create', '--timeout', '1', rootfs, 'true'])).toMatchObject({ code: 125 });
+  });
+
+  it('--stop-timeout SECS is the grace before SIGKILL for ctr stop without -t, and for a signal to a foreground ctr', async () => {
+    // PID 1 without a handler ignores SIGTERM (pid_namespaces(7)): only the SIGKILL after the grace ends it
+    expect((await ctr(['run', '-d', '--name', 'sb-grace', '--net', 'none', '--stop-timeout', '1', rootfs, 'sleep', '100'])).code).toBe(0);
+    try {
+      const t0 = Date.now();
+      expect((await ctr(['stop', 'sb-grace'])).code).toBe(0);
+      const took = Date.now() - t0;
+      expect(took).toBeGreaterThanOrEqual(1000);
+      expect(took).toBeLessThan(5000);
+    } finally {
+      await ctr(['rm', '-f', 'sb-grace']);
+    }
+    const t0 = Date.now();
+    const r = await ctr(['run', '--net', 'none', '--stop-timeout', '1', rootfs, 'sleep', '100'], {
+      onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 500),
+    });
+    expect(r.code).toBe(137);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
 });
