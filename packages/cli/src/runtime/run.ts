@@ -5,14 +5,13 @@
 // a detached one (`detach`) returns once its command runs and stays until `ctr rm` (or `autoRemove`).
 // See: clone(2), pid_namespaces(7), init/ctr-shim.c.
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { CtrError, asCtrError } from './errors.js';
 import { removeContainer } from './control.js';
 import { createContainer, type CreateOptions, type CreatedContainer } from './create.js';
 import { exitCodeOf, type ContainerState } from './state.js';
 import { containerCgroup } from './limits.js';
 import { stopPoint } from './stop-points.js';
-import { containerUsage, type ContainerUsage } from './usage.js';
+import { containerUsage, epochNow, type ContainerUsage } from './usage.js';
 import { validateTimeoutMs } from './validate.js';
 
 export { execCandidates } from './create.js';
@@ -69,7 +68,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const pty = started.ptyMaster !== undefined
     ? (await import('./terminal.js')).attachPty(started.ptyMaster, opts.interactive ?? (opts.tty === undefined && process.stdin.isTTY === true))
     : undefined;
-  const startedAt = performance.now();
+  const startedAt = epochNow();
   // --timeout: SIGKILL to PID 1 ends every process of its PID namespace with it (pid_namespaces(7)).
   let timedOut = false;
   const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => (timedOut = created.kill('SIGKILL')), opts.timeoutMs);
@@ -78,7 +77,6 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     stopPoint('run:waiting');
     const exit = await created.wait();
     stopPoint('run:exited');
-    const wallMs = performance.now() - startedAt;
     if (pty) await pty.closed;
     const exitCode = exitCodeOf(exit) ?? 125;
     const signal = exit?.signal != null ? signalName(exit.signal) : undefined;
@@ -86,7 +84,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
     let usage: ContainerUsage | undefined;
     try {
       oomKilled = signal === 'SIGKILL' && (containerCgroup(state)?.oomKills() ?? 0) > 0;
-      usage = containerUsage(state, wallMs);
+      usage = containerUsage(state, startedAt, exit);
     } catch {
       // no cgroup to ask
     }

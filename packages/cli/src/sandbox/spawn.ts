@@ -7,7 +7,6 @@
 // process-wide handler or per-container global exists, so a thousand runs can share one Node process.
 // A time-out or abort SIGKILLs the container's PID 1: the kernel then kills every other process of its PID
 // namespace (pid_namespaces(7)), and the container's ctr-shim reports the end only once all are gone.
-import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { removeContainer } from '../runtime/control.js';
@@ -16,7 +15,7 @@ import { CtrError, asCtrError, invalid } from '../runtime/errors.js';
 import { containerCgroup } from '../runtime/limits.js';
 import { exitCodeOf } from '../runtime/state.js';
 import { validateTimeoutMs } from '../runtime/validate.js';
-import { containerUsage, type ContainerUsage } from '../runtime/usage.js';
+import { containerUsage, epochNow, type ContainerUsage } from '../runtime/usage.js';
 import { abortError, onAbort } from './abort.js';
 import { checkStdio, prepareStdio, type PreparedStdio, type StdinOption, type StdioOption } from './stdio.js';
 
@@ -136,11 +135,13 @@ class Sandbox implements SandboxProcess {
     return this.#container.kill(signal);
   }
 
-  /** The time-out or the abort: the container and everything in it are SIGKILLed. */
+  /**
+   * The time-out or the abort: the container and everything in it are SIGKILLed. `timedOut` only when the kill
+   * found it alive: a timer that fires late (a busy event loop) after the program ended by itself is no time-out.
+   */
   #expire(): void {
-    if (this.#ended) return;
-    this.#timedOut = true;
-    this.kill('SIGKILL');
+    if (this.#ended || !this.#running) return;
+    if (this.kill('SIGKILL')) this.#timedOut = true;
   }
 
   async #execute(opts: SandboxOptions, stdio: PreparedStdio): Promise<SandboxResult<never>> {
@@ -172,7 +173,7 @@ class Sandbox implements SandboxProcess {
     } catch (err) {
       return fail(err instanceof CtrError ? err : asCtrError(err, 'start failed'));
     }
-    const startedAt = performance.now();
+    const startedAt = epochNow();
     this.pid = state.pid;
     this.#running = true;
     const unsubscribe = signal ? onAbort(signal, () => this.#expire()) : undefined;
@@ -182,7 +183,7 @@ class Sandbox implements SandboxProcess {
     this.#markStarted();
     try {
       const exit = await created.wait();
-      const usage = containerUsage(state, performance.now() - startedAt);
+      const usage = containerUsage(state, startedAt, exit);
       this.#ended = true;
       clearTimeout(timer);
       const oomKills = containerCgroup(state)?.oomKills() ?? 0;

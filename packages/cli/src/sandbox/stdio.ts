@@ -4,10 +4,16 @@
 // handle — non-blocking reads and writes in the event loop, not blocking ones in the thread pool (which has 4
 // threads: a thousand runs reading through fs streams would starve each other and everything else).
 // Both ends are made O_CLOEXEC (ns-native's pipe), so no program this process starts keeps a copy past its
-// exec; the container's end in this process is closed as soon as the container has its own, so its output
-// ends (EOF) exactly when the container and everything in it are gone.
-import { closeSync, openSync } from 'node:fs';
+// exec; the container's end in this process is closed as soon as the container has its own. But a container
+// cloned by this process holds a copy of every fd until its own start (its clone child closes them at its
+// "fds" step): with runs created concurrently, a pipe's EOF can wait for the start of the runs created after
+// it. Stdin given as data is therefore not a pipe but an unlinked file holding the data: it has no write end,
+// so its EOF never waits for anyone (isolate feeds stdin from a file too).
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipe } from '@ctr/ns-native';
 import { invalid } from '../runtime/errors.js';
@@ -29,7 +35,7 @@ export interface PreparedStdio {
   readonly stderr: net.Socket | null;
   /** closes the container's ends in this process; call once the container holds its copies (or never will) */
   closeContainerEnds(): void;
-  /** starts writing stdin data or piping the stdin stream, then closes stdin; errors once the reader is gone are expected */
+  /** starts piping the stdin stream, closing stdin at its end; errors once the reader is gone are expected */
   feed(): void;
   /** closes this process's end of the stdin pipe (the run is over: nobody reads it any more) */
   closeStdin(): void;
@@ -53,6 +59,24 @@ function checkFdOption(name: string, value: unknown): void {
   if (value === 'pipe' || value === 'inherit' || value === 'ignore') return;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return;
   throw invalid(`invalid ${name} ${JSON.stringify(value)}: use 'pipe', 'inherit', 'ignore' or an open fd number`);
+}
+
+/** An unlinked file holding `data`, open for reading at its start (O_CLOEXEC, as Node opens every file). */
+function dataFile(data: string | Uint8Array): number {
+  const file = path.join(os.tmpdir(), `ctr-stdin-${process.pid}-${randomUUID()}`);
+  const write = openSync(file, 'wx', 0o600);
+  let read: number | undefined;
+  try {
+    read = openSync(file, 'r');
+    writeFileSync(write, data);
+    return read;
+  } catch (err) {
+    if (read !== undefined) closeSync(read);
+    throw err;
+  } finally {
+    closeSync(write);
+    unlinkSync(file);
+  }
 }
 
 /** Checks the stdio options; throws before anything is made. */
@@ -83,7 +107,9 @@ export function prepareStdio(stdin: StdinOption, stdout: StdioOption, stderr: St
     return { fd: theirs, socket };
   };
   try {
-    const input = prepare(data === undefined ? (stdin as StdioOption) : 'pipe', 0);
+    const bytes = typeof data === 'string' || data instanceof Uint8Array ? data : undefined;
+    if (bytes !== undefined) containerEnds.push(dataFile(bytes));
+    const input = bytes !== undefined ? { fd: containerEnds[0]!, socket: null } : prepare(data === undefined ? (stdin as StdioOption) : 'pipe', 0);
     const output = prepare(stdout, 1);
     const errors = prepare(stderr, 2);
     // A container that exits (or closes its stdin) before reading all of it makes our writes fail with EPIPE:
@@ -101,14 +127,10 @@ export function prepareStdio(stdin: StdinOption, stdout: StdioOption, stderr: St
       closeContainerEnds,
       feed() {
         const socket = input.socket;
-        if (data === undefined || !socket) return;
-        if (isStream(data)) {
-          data.pipe(socket);
-          // the source stays the caller's: only our end is let go when the container stops reading
-          socket.once('error', () => data.unpipe(socket));
-        } else {
-          socket.end(data);
-        }
+        if (!isStream(data) || !socket) return;
+        data.pipe(socket);
+        // the source stays the caller's: only our end is let go when the container stops reading
+        socket.once('error', () => data.unpipe(socket));
       },
       closeStdin: () => input.socket?.destroy(),
       destroy() {

@@ -3,7 +3,7 @@
 // from the container's cgroup, a thousand concurrent runs in one process without a warning; and the same from
 // the CLI (`ctr run --timeout`, `--report`, `--stop-timeout`). Every test proves
 // the host is left as it was (mounts, state files, cgroups, layers, veths) and no fd of this process leaked.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,6 +19,27 @@ const judge = { rootfs, timeoutMs: 2000, memory: '64m', pidsLimit: 32, net: 'non
 // The first run opens what every later one shares (the sealed ctr-init and ctr-shim images, this process's
 // pidfd): fds are compared between runs after it.
 const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+type Submission = 'sum' | 'loop' | 'bomb' | 'hog' | 'flood' | 'rowrite';
+
+/** What a judge must conclude about submission `i` of `kind` (see the code-runner test). */
+function expectVerdict(kind: Submission, i: number, r: SandboxResult): void {
+  const what = `${kind} #${i}: ${JSON.stringify({ ...r, stdout: r.stdout?.slice(0, 80) })}`;
+  const timedOut = kind === 'loop' || kind === 'bomb';
+  expect(r.timedOut, what).toBe(timedOut);
+  expect(r.oomKilled, what).toBe(kind === 'hog');
+  expect(r.outputTruncated, what).toBe(kind === 'flood');
+  expect(r.usage.memoryPeakBytes, what).toBeLessThanOrEqual(64 * MiB);
+  if (timedOut) expect(r.usage.wallMs, what).toBeGreaterThanOrEqual(2000);
+  else expect(r.usage.wallMs, what).toBeLessThan(2000);
+  if (kind === 'sum') expect(r, what).toMatchObject({ exitCode: 0, signal: null, stdout: `${i + 6}\n`, stderr: '', usage: { pidsPeak: 1 } });
+  if (kind === 'loop') expect(r.usage.cpuUserMs, what).toBeGreaterThan(0);
+  if (kind === 'bomb') expect(r.usage.pidsPeak, what).toBe(32);
+  if (kind === 'hog') expect(r.usage.memoryPeakBytes, what).toBeGreaterThan(60 * MiB);
+  if (kind === 'flood') expect(r.stdout, what).toHaveLength(65_536);
+  if (kind === 'rowrite') expect(r, what).toMatchObject({ exitCode: 1, stdout: 'EROFS\n' });
+  if (kind !== 'sum' && kind !== 'rowrite') expect(r.signal, what).toBe('SIGKILL');
+}
 
 describe.skipIf(skipUnless('run()/spawn() sandbox programs end to end', { root: isRoot, 'rootfs/default': existsSync(defaultRootfs) }))('sandbox: run() and spawn()', () => {
   expectNothingLeaked();
@@ -144,6 +165,42 @@ describe.skipIf(skipUnless('run()/spawn() sandbox programs end to end', { root: 
     await expect(run({ rootfs, command: ['no-such-program'] })).rejects.toMatchObject({ code: 'ERR_CTR_NOT_FOUND', exitCode: 127 });
     expect(openFds()).toBe(fds);
   });
+
+  it('as a code runner: C programs handed in by a read-only bind, 50 at once, each verdict right', async () => {
+    // No gcc in rootfs/default: each submission is compiled on the host by musl-gcc into a static program and
+    // handed in, with its source, through a read-only bind at /judge.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ctr-judge-'));
+    try {
+      const sources: Record<Submission, string> = {
+        sum: 'int main(void) { long s = 0, x; while (scanf("%ld", &x) == 1) s += x; printf("%ld\\n", s); return 0; }',
+        loop: 'int main(void) { for (volatile int i = 0;; i++) ; }',
+        bomb: 'int main(void) { for (;;) fork(); }',
+        hog: 'int main(void) { for (;;) { char *p = malloc(1 << 20); if (!p) return 3; memset(p, 1, 1 << 20); } }',
+        flood: 'int main(void) { for (;;) fputs("all work and no play\\n", stdout); }',
+        rowrite: 'int main(void) { int fd = open("/judge/out.txt", O_WRONLY | O_CREAT, 0644);\n' +
+          '  puts(fd < 0 && errno == EROFS ? "EROFS" : "written"); return fd < 0 ? 1 : 0; }',
+      };
+      const prelude = '#include <errno.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n';
+      for (const [name, body] of Object.entries(sources)) {
+        writeFileSync(path.join(dir, `${name}.c`), prelude + body + '\n');
+        const cc = await host('musl-gcc', ['-static', '-O1', '-o', path.join(dir, name), path.join(dir, `${name}.c`)]);
+        expect(cc.stderr).toBe('');
+      }
+      const kinds: Submission[] = [
+        ...Array<Submission>(10).fill('sum'),
+        ...(['loop', 'bomb', 'hog', 'flood', 'rowrite'] as const).flatMap((k) => Array<Submission>(8).fill(k)),
+      ];
+      await run({ rootfs, command: ['true'] }); // the fds every run shares, when this test runs alone
+      const fds = openFds();
+      const results = await Promise.all(kinds.map((kind, i) =>
+        run({ ...judge, volume: [`${dir}:/judge:ro`], command: [`/judge/${kind}`], stdin: `${i} 1 2 3\n`, maxOutputBytes: 65_536 })));
+      results.forEach((r, i) => expectVerdict(kinds[i]!, i, r));
+      expect(openFds()).toBe(fds);
+      expect(existsSync(path.join(dir, 'out.txt'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('1,000 concurrent runs in one Node process: all right, no warning, no fd or container left', async () => {
     const script = `
