@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const measureNames = ['start', 'netsetup', 'memory', 'scale', 'cpu', 'throughput', 'detached', 'exec', 'scale-detached', 'oci'];
+export const measureNames = ['start', 'netsetup', 'memory', 'scale', 'cpu', 'throughput', 'detached', 'exec', 'scale-detached', 'oci', 'sandbox'];
 
 export const usage = `usage: pnpm bench [--quick] [--scale N] [--runs N] [--only LIST] [--max-load L] [--max-wait S] [--out DIR]
   --quick        short pass: fewer runs, shorter waits (results are marked quick)

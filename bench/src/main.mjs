@@ -21,6 +21,7 @@ import { measureNetSetup } from './measures/netsetup.mjs';
 import { measureOci } from './measures/oci.mjs';
 import { measureScale, measureScaleDetached } from './measures/scale.mjs';
 import { measureStart } from './measures/start.mjs';
+import { measureSandbox } from './measures/sandbox.mjs';
 import { measureThroughput } from './measures/throughput.mjs';
 
 const measures = {
@@ -34,6 +35,7 @@ const measures = {
   exec: measureExec,
   'scale-detached': measureScaleDetached,
   oci: measureOci,
+  sandbox: measureSandbox,
 };
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
