@@ -90,7 +90,7 @@ export async function measureSandbox(ctx) {
     rows: rows.map((row) => ({ id: row.id, label: row.label, samples: samples.get(row).perSecond, summary: summarize(samples.get(row).perSecond) })),
     notes: [
       'Higher is better. ctr runs in the bench process through its library; the peers are one process per submission, as a runner would spawn them.',
-      'bwrap has no cgroup support: its row runs without the memory and pids limits.',
+      ...(bins.bwrap ? ['bwrap has no cgroup support: its row runs without the memory and pids limits.'] : []),
     ],
   }];
 }
