@@ -1,4 +1,4 @@
-// sandbox.mjs — measure 10: code-runner submissions per second. One submission is what a judge runs: a
+// sandbox.mjs — measure 11: code-runner submissions per second. One submission is what a judge runs: a
 // program fed a line on stdin whose answer is captured from stdout, in a fresh container with 64 MiB, 32
 // processes and no network. A round starts a batch of submissions at once and waits for all of them; the
 // figure is the batch size over the round's wall time. Rows: ctr's library run() (in this process: no CLI
@@ -83,7 +83,7 @@ export async function measureSandbox(ctx) {
   }, ctx.cleanup);
   return [{
     id: 'sandbox',
-    title: `10. Code-runner submissions per second (${BATCH} at once: stdin in, stdout captured)`,
+    title: `11. Code-runner submissions per second (${BATCH} at once: stdin in, stdout captured)`,
     unit: 'submissions/s',
     digits: 1,
     subjects: [{ id: 'ctr-lib', label: 'ctr run()' }],
