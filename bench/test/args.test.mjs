@@ -9,7 +9,7 @@ describe('parseOptions', () => {
     const o = parseOptions([], env);
     expect(o).toMatchObject({ quick: false, runs: 30, memoryRuns: 30, scale: 20, scaleRuns: 30, cpuWindows: 30, maxLoad: 1, maxWaitMs: 60_000 });
     expect(o.out).toBe('/repo/bench/results');
-    expect(o.only).toEqual(['start', 'netsetup', 'memory', 'scale', 'cpu', 'throughput', 'detached', 'exec', 'scale-detached', 'oci']);
+    expect(o.only).toEqual(['start', 'netsetup', 'memory', 'scale', 'cpu', 'throughput', 'detached', 'exec', 'scale-detached', 'oci', 'sandbox']);
     expect(o).toMatchObject({ detachedScale: 100, detachedScaleRuns: 3 });
   });
   it('shortens everything with --quick', () => {
