@@ -83,7 +83,8 @@ export function hostSnapshot(): Record<string, string[]> {
     .sort();
   const states = existsSync('/run/ctr/containers') ? readdirSync('/run/ctr/containers').sort() : [];
   const leaseDir = '/run/ctr/ipam/ctr0';
-  const leases = existsSync(leaseDir) ? readdirSync(leaseDir).filter((f) => !f.startsWith('.')).sort() : [];
+  // A lease whose veth the kernel already deleted is free to the allocator (see leaseOwner): not a leftover.
+  const leases = existsSync(leaseDir) ? readdirSync(leaseDir).filter((f) => !f.startsWith('.') && leaseOwner(f) !== null).sort() : [];
   // From sysfs, not `ip link`: no process to start for a check made after every ctr command, and no dump
   // interrupted by a concurrent change (rtnetlink then says so and the list is incomplete).
   const links = readdirSync('/sys/class/net')
@@ -279,16 +280,20 @@ export function expectNothingLeaked(): void {
  * The host snapshot once the network of ended containers is gone, or as it is after `timeoutMs`. The kernel
  * deletes a container's veth with its netns a moment after the container's end, and the lease naming that
  * veth is released by the next ctr command's sweep after that (see release.ts): both are waited for, and
- * `ctr ps` runs while only leases differ. Anything else that differs is returned at once.
+ * `ctr ps` runs while only leases differ (unless `sweep` is false: a test of the sweep itself). Anything else
+ * that differs is returned at once.
  */
-export async function settledSnapshot(before: Record<string, string[]>, timeoutMs = 5000): Promise<Record<string, string[]>> {
+export async function settledSnapshot(
+  before: Record<string, string[]>,
+  { timeoutMs = 5000, sweep = true }: { timeoutMs?: number; sweep?: boolean } = {},
+): Promise<Record<string, string[]>> {
   const same = (a: string[] | undefined, b: string[] | undefined) => JSON.stringify(a) === JSON.stringify(b);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const now = hostSnapshot();
     const differing = Object.keys(before).filter((key) => !same(now[key], before[key]));
     if (differing.length === 0 || differing.some((key) => key !== 'links' && key !== 'leases') || Date.now() > deadline) return now;
-    if (differing.includes('links')) await new Promise((r) => setTimeout(r, 20));
+    if (differing.includes('links') || !sweep) await new Promise((r) => setTimeout(r, 20));
     else await ctr(['ps']);
   }
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { stopPoints, type StopPoint } from '../../src/runtime/stop-points.js';
-import { cliPath, ctr, defaultRootfs, expectNothingLeaked, host, hostSnapshot, type CtrResult } from '../helpers.js';
+import { cliPath, ctr, defaultRootfs, expectNothingLeaked, host, hostSnapshot, settledSnapshot, type CtrResult } from '../helpers.js';
 
 const limits = ['--memory', '64m', '--cpus', '0.5', '--pids-limit', '50'];
 const createPoints: StopPoint[] = [
@@ -164,7 +164,7 @@ describe.skipIf(skipUnless('SIGKILL of ctr at every stop point', { root: isRoot,
       } else {
         expect(listed).toEqual([]);
       }
-      expect(hostSnapshot()).toEqual(clean);
+      expect(await settledSnapshot(clean)).toEqual(clean);
     }, 40_000);
   });
 
@@ -178,6 +178,6 @@ describe.skipIf(skipUnless('SIGKILL of ctr at every stop point', { root: isRoot,
     expect(hostSnapshot()).not.toEqual(clean);
     const sweep = await host(process.execPath, ['--input-type=module', '-e', `import { sweepStale } from '${path.join(path.dirname(cliPath), 'index.js')}'; await sweepStale();`]);
     expect(sweep.code, sweep.stderr).toBe(0);
-    expect(hostSnapshot()).toEqual(clean);
+    expect(await settledSnapshot(clean, { sweep: false })).toEqual(clean);
   }, 60_000);
 });

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { ctr, defaultRootfs, expectNothingLeaked, hostSnapshot } from '../helpers.js';
+import { ctr, defaultRootfs, expectNothingLeaked, hostSnapshot, settledSnapshot } from '../helpers.js';
 
 const rounds = 100;
 const detachedRounds = 10;
@@ -58,7 +58,7 @@ describe.skipIf(skipUnless('ctr under load', { root: isRoot, 'rootfs/default': e
       clearInterval(sampler);
     }
     const seconds = (Date.now() - t0) / 1000;
-    expect(hostSnapshot()).toEqual(clean);
+    expect(await settledSnapshot(clean)).toEqual(clean);
     console.log(
       `load: ${rounds}x${parallel} run + ${detachedRounds}x${parallel} run -d/exec/rm -f in ${seconds.toFixed(1)} s; ` +
         `${failures} failures, ${conflicts} address conflicts, 0 leftovers; host memory high-water +${Math.round((peak - base) / 1024)} MiB`,
