@@ -12,7 +12,8 @@ export const KILL_TIMEOUT_MS = 5000;
 const KILL_POLL_MS = 10;
 
 const OWNER: Record<keyof CgroupLimits, Controller> = {
-  cpus: 'cpu', cpuShares: 'cpu', cpuWeight: 'cpu', memory: 'memory', memorySwap: 'memory', pids: 'pids', devices: 'devices',
+  cpus: 'cpu', cpuPeriod: 'cpu', cpuShares: 'cpu', cpuWeight: 'cpu', cpusetCpus: 'cpuset', cpusetMems: 'cpuset',
+  memory: 'memory', memorySwap: 'memory', memoryReservation: 'memory', pids: 'pids', devices: 'devices',
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -89,6 +89,7 @@ export function createCgroupManager(options: CgroupManagerOptions): CgroupManage
   const v1: Controller[] = [];
   const v2: Controller[] = [];
   let unified: CgroupHierarchy | undefined;
+  let cpusetMount: string | undefined;
   for (const controller of options.controllers ?? ALL_CONTROLLERS) {
     const hierarchy = find(controller);
     if (hierarchy.version === 2) {
@@ -98,11 +99,12 @@ export function createCgroupManager(options: CgroupManagerOptions): CgroupManage
     }
     v1.push(controller);
     v1Paths[controller] = groupDir(hierarchy);
+    if (controller === 'cpuset') cpusetMount = hierarchy.mountpoint;
     // v1 CPU time is accounted by cpuacct, a hierarchy of its own unless co-mounted as cpu,cpuacct
     if (controller === 'cpu') v1Paths.cpuacct = groupDir(find('cpuacct'));
   }
   const backends: Backend[] = [];
-  if (v1.length > 0) backends.push(new V1Backend(v1Paths, v1));
+  if (v1.length > 0) backends.push(new V1Backend(v1Paths, v1, cpusetMount));
   if (unified) backends.push(new V2Backend(unified.mountpoint, groupDir(unified), v2));
   return new CompositeManager(backends);
 }

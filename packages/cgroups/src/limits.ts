@@ -8,6 +8,12 @@ import { CgroupError } from './errors.js';
 export interface CgroupLimits {
   /** CPUs (may be fractional): quota per 100 ms period, docker `--cpus` */
   cpus?: number;
+  /** CFS period in µs for `cpus` (1000…1000000, default 100000), docker `--cpu-period`, OCI cpu.period */
+  cpuPeriod?: number;
+  /** CPUs the group may run on, a kernel CPU list such as "0-2,4" (cpuset.cpus), docker `--cpuset-cpus` */
+  cpusetCpus?: string;
+  /** memory nodes the group may allocate from, a list such as "0" (cpuset.mems), docker `--cpuset-mems` */
+  cpusetMems?: string;
   /** relative CPU weight in cgroup v1 units (2…262144, default 1024), docker `--cpu-shares` */
   cpuShares?: number;
   /** relative CPU weight in cgroup v2 units (1…10000, default 100); exclusive with cpuShares */
@@ -16,6 +22,11 @@ export interface CgroupLimits {
   memory?: number;
   /** memory + swap in bytes (docker semantics); equal to memory = no swap; -1 = unlimited swap */
   memorySwap?: number;
+  /**
+   * memory the group is protected down to under memory pressure, in bytes; -1 = unlimited. docker
+   * `--memory-reservation`, OCI memory.reservation: v1 memory.soft_limit_in_bytes, v2 memory.low
+   */
+  memoryReservation?: number;
   /** maximum number of tasks; 0 or -1 = unlimited (docker `--pids-limit` semantics) */
   pids?: number;
   /** which device nodes may be created and opened: a default `a *:* rwm` and its exceptions (devices.ts) */
@@ -39,8 +50,8 @@ export function cpusToQuota(cpus: number, period = CPU_PERIOD_US): { quota: numb
 }
 
 /** `cpus` → the cgroup v2 `cpu.max` line "quota period". */
-export function cpuMaxValue(cpus: number): string {
-  const { quota, period } = cpusToQuota(cpus);
+export function cpuMaxValue(cpus: number, period = CPU_PERIOD_US): string {
+  const { quota } = cpusToQuota(cpus, period);
   return `${quota} ${period}`;
 }
 

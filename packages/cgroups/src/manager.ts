@@ -9,7 +9,7 @@ import type { CgroupLimits } from './limits.js';
  * no devices controller): either way the group's device rules, `limits.devices`. `freezer` likewise is the v1
  * controller or v2's cgroup.freeze, which every non-root v2 group has: `freeze()`.
  */
-export type Controller = 'cpu' | 'memory' | 'pids' | 'devices' | 'freezer';
+export type Controller = 'cpu' | 'memory' | 'pids' | 'devices' | 'freezer' | 'cpuset';
 
 /** The default set: what a group manages when the caller does not choose. */
 export const ALL_CONTROLLERS: readonly Controller[] = ['cpu', 'memory', 'pids'];

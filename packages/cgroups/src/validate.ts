@@ -50,6 +50,19 @@ export function validateLimits(limits: CgroupLimits, host: HostCapacity = { cpus
     if (memorySwap < memory) fail('memorySwap', memorySwap, `must be at least memory (${memory})`);
   }
   if (pids !== undefined && (!isInt(pids) || pids < -1)) fail('pids', pids, 'must be an integer ≥ -1 (0 and -1: unlimited)');
+  const { cpuPeriod, memoryReservation } = limits;
+  // sched-bwc.rst: the period is 1 ms to 1 s
+  if (cpuPeriod !== undefined && (!isInt(cpuPeriod) || cpuPeriod < 1000 || cpuPeriod > 1_000_000)) {
+    fail('cpuPeriod', cpuPeriod, 'must be an integer from 1000 to 1000000 (µs)');
+  }
+  if (memoryReservation !== undefined && memoryReservation !== -1 && (!isInt(memoryReservation) || memoryReservation < 0)) {
+    fail('memoryReservation', memoryReservation, 'must be -1 (unlimited) or an integer number of bytes');
+  }
+  for (const field of ['cpusetCpus', 'cpusetMems'] as const) {
+    const list = limits[field];
+    // the kernel's list format (cpusets.rst "cpuset.cpus"): comma-separated numbers and ranges
+    if (list !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(list)) fail(field, JSON.stringify(list), 'must be a list such as "0-2,4"');
+  }
   if (limits.devices !== undefined) validateDeviceRules(limits.devices);
   return limits;
 }

@@ -80,9 +80,10 @@ describe('sections', () => {
       devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'wr' }],
     };
     expect(parse(c).config.linux.resources).toEqual({
-      limits: { cpuShares: 512, cpus: 0.5, memory: 64 << 20, memorySwap: 128 << 20, pids: 32 },
-      cpusetCpus: '0-1',
-      memoryReservation: 32 << 20,
+      limits: {
+        cpuShares: 512, cpus: 0.5, cpuPeriod: 100_000, cpusetCpus: '0-1', memory: 64 << 20, memorySwap: 128 << 20,
+        memoryReservation: 32 << 20, pids: 32,
+      },
       devices: [
         { allow: false, type: 'a', major: '*', minor: '*', access: 'rwm' },
         { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' },

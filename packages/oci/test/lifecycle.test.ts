@@ -256,19 +256,31 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
     expect(ctrun('delete', '--force', 'p')).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('resources reach the cgroup at create, and update changes them', () => {
+  it('resources reach the cgroup at create (cpuset, CFS period, reservation too), and update changes them', () => {
     writeBundle((s) => {
       s.process.args = ['/bin/sleep', '60'];
-      s.linux.resources = { ...s.linux.resources, memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 50 } };
+      s.linux.resources = {
+        ...s.linux.resources,
+        cpu: { cpus: '0', quota: 25_000, period: 50_000 },
+        memory: { limit: 64 * 1024 * 1024, reservation: 16 * 1024 * 1024 },
+        pids: { limit: 50 },
+      };
     });
     expect(create('r').code).toBe(0);
     const paths = cgroupManager(record('r').cgroup!).paths;
-    expect(readFileSync(join(paths.pids!, 'pids.max'), 'utf8').trim()).toBe('50');
+    const read = (dir: string | undefined, file: string) => readFileSync(join(dir!, file), 'utf8').trim();
+    const allowedCpus = () => /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${state('r').pid}/status`, 'utf8'))?.[1];
+    expect(read(paths.pids, 'pids.max')).toBe('50');
+    expect(allowedCpus()).toBe('0');
+    const v1 = existsSync(join(paths.cpu!, 'cpu.cfs_period_us'));
+    expect(v1 ? [read(paths.cpu, 'cpu.cfs_quota_us'), read(paths.cpu, 'cpu.cfs_period_us')].join(' ') : read(paths.cpu, 'cpu.max')).toBe('25000 50000');
+    expect(read(paths.memory, v1 ? 'memory.soft_limit_in_bytes' : 'memory.low')).toBe(String(16 * 1024 * 1024));
     const update = spawnSync(process.execPath, [bin, '--root', root, 'update', '--resources', '-', 'r'], {
-      input: JSON.stringify({ pids: { limit: 70 } }), encoding: 'utf8',
+      input: JSON.stringify({ pids: { limit: 70 }, cpu: { cpus: '1' } }), encoding: 'utf8',
     });
     expect(update.stderr).toBe('');
-    expect(readFileSync(join(paths.pids!, 'pids.max'), 'utf8').trim()).toBe('70');
+    expect(read(paths.pids, 'pids.max')).toBe('70');
+    expect(allowedCpus()).toBe('1');
     const memory = paths.memory!;
     const limit = existsSync(join(memory, 'memory.limit_in_bytes')) ? 'memory.limit_in_bytes' : 'memory.max';
     expect(readFileSync(join(memory, limit), 'utf8').trim()).toBe(String(64 * 1024 * 1024));

@@ -8,18 +8,24 @@ import type { Backend, CgroupStats, CgroupUsage, Controller, OomWatch } from '..
 import { applyPids, pidsStats, pidsUsage } from '../pids.js';
 import { applyCpuV1, cpuStatsV1, cpuUsageV1 } from './cpu.js';
 import { applyDevicesV1 } from './devices.js';
+import { applyCpuset, inheritCpusetV1 } from '../cpuset.js';
 import { freezeV1, frozenV1 } from '../freezer.js';
 import { applyMemoryV1, memoryStatsV1, memoryUsageV1, oomKillsV1, pollOomKillsV1 } from './memory.js';
 
 /** Group directory per v1 kernel controller; `cpu` needs `cpuacct` too. */
-export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids' | 'devices' | 'freezer', string>>;
+export type V1Paths = Partial<Record<'cpu' | 'cpuacct' | 'memory' | 'pids' | 'devices' | 'freezer' | 'cpuset', string>>;
 
 export class V1Backend implements Backend {
   readonly dirs: readonly string[];
 
+  /**
+   * @param cpusetMount where the cpuset hierarchy is mounted, when `controllers` has cpuset: the levels
+   *                    created below it get their parent's CPU and memory-node lists (see cpuset.ts)
+   */
   constructor(
     readonly paths: Readonly<V1Paths>,
     readonly controllers: readonly Controller[],
+    private readonly cpusetMount?: string,
   ) {
     this.dirs = [...new Set(Object.values(paths))];
   }
@@ -32,6 +38,7 @@ export class V1Backend implements Backend {
 
   create(): void {
     for (const dir of this.dirs) makeGroup(dir);
+    if (this.cpusetMount !== undefined) inheritCpusetV1(this.cpusetMount, this.dir('cpuset'));
   }
 
   apply(limits: CgroupLimits): void {
@@ -39,6 +46,7 @@ export class V1Backend implements Backend {
     if (this.controllers.includes('memory')) applyMemoryV1(this.dir('memory'), limits);
     if (this.controllers.includes('pids')) applyPids(this.dir('pids'), limits);
     if (this.controllers.includes('devices')) applyDevicesV1(this.dir('devices'), limits);
+    if (this.controllers.includes('cpuset')) applyCpuset(this.dir('cpuset'), limits);
   }
 
   addProcess(pid: number): void {

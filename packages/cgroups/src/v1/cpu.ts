@@ -8,7 +8,7 @@ import type { CgroupStats, CgroupUsage } from '../manager.js';
 /** Writes CFS period + quota for `cpus`, and `cpu.shares` from cpuShares or (converted) cpuWeight. */
 export function applyCpuV1(cpuDir: string, limits: CgroupLimits): void {
   if (limits.cpus !== undefined) {
-    const { quota, period } = cpusToQuota(limits.cpus);
+    const { quota, period } = cpusToQuota(limits.cpus, limits.cpuPeriod);
     // period first: the quota is checked against the period in force when it is written
     writeCgroupFile(cpuDir, 'cpu.cfs_period_us', String(period));
     writeCgroupFile(cpuDir, 'cpu.cfs_quota_us', String(quota));

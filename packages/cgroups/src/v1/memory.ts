@@ -28,6 +28,8 @@ export function parseV1Limit(text: string): number | null {
  */
 export function applyMemoryV1(dir: string, limits: CgroupLimits): void {
   const { memory } = limits;
+  // the soft limit is only a reclaim target under pressure; unlike the hard limits it has no ordering rule
+  if (limits.memoryReservation !== undefined) writeCgroupFile(dir, 'memory.soft_limit_in_bytes', memoryV1Value(limits.memoryReservation));
   const hasSwap = hasCgroupFile(dir, MEMSW);
   const memorySwap = limits.memorySwap ?? (memory === -1 && hasSwap ? -1 : undefined);
   if (memorySwap !== undefined && !hasSwap) {

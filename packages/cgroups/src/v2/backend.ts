@@ -9,6 +9,7 @@ import { applyPids, pidsStats, pidsUsage } from '../pids.js';
 import { applyCpuV2, cpuStatsV2, cpuUsageV2 } from './cpu.js';
 import { createDelegated } from './delegate.js';
 import { applyDevicesV2 } from './devices.js';
+import { applyCpuset } from '../cpuset.js';
 import { applyMemoryV2, memoryStatsV2, memoryUsageV2, oomKillsV2, watchOomKillsV2 } from './memory.js';
 
 export class V2Backend implements Backend {
@@ -38,6 +39,7 @@ export class V2Backend implements Backend {
     if (this.controllers.includes('memory')) applyMemoryV2(this.dir, limits);
     if (this.controllers.includes('pids')) applyPids(this.dir, limits);
     if (this.controllers.includes('devices')) applyDevicesV2(this.dir, limits);
+    if (this.controllers.includes('cpuset')) applyCpuset(this.dir, limits);
   }
 
   addProcess(pid: number): void {

@@ -6,7 +6,7 @@ import type { CgroupStats, CgroupUsage } from '../manager.js';
 
 /** Writes `cpu.max` for `cpus`, and `cpu.weight` from cpuWeight or (converted) cpuShares. */
 export function applyCpuV2(dir: string, limits: CgroupLimits): void {
-  if (limits.cpus !== undefined) writeCgroupFile(dir, 'cpu.max', cpuMaxValue(limits.cpus));
+  if (limits.cpus !== undefined) writeCgroupFile(dir, 'cpu.max', cpuMaxValue(limits.cpus, limits.cpuPeriod));
   const weight = limits.cpuWeight ?? (limits.cpuShares === undefined ? undefined : sharesToWeight(limits.cpuShares));
   if (weight !== undefined) writeCgroupFile(dir, 'cpu.weight', String(weight));
 }

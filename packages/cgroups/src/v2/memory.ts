@@ -17,6 +17,8 @@ const SWAP = 'memory.swap.max';
  */
 export function applyMemoryV2(dir: string, limits: CgroupLimits): void {
   const { memory } = limits;
+  // memory.low: best-effort protection, what docker's --memory-reservation and runc map a reservation to
+  if (limits.memoryReservation !== undefined) writeCgroupFile(dir, 'memory.low', memoryV2Value(limits.memoryReservation));
   const memorySwap = limits.memorySwap ?? (memory === -1 && hasCgroupFile(dir, SWAP) ? -1 : undefined);
   if (memory !== undefined) writeCgroupFile(dir, 'memory.max', memoryV2Value(memory));
   if (memorySwap === undefined) return;

@@ -90,14 +90,11 @@ export interface OciDevice {
 }
 
 export interface OciResources {
-  /** cpus (from quota/period), cpuShares, memory, memorySwap, pids, as @ctr/cgroups applies them */
+  /**
+   * cpus (from quota/period) and cpuPeriod, cpuShares, cpusetCpus/Mems, memory, memorySwap, memoryReservation,
+   * pids, as @ctr/cgroups applies them
+   */
   limits: CgroupLimits;
-  /** CFS period when the config gives one other than the default 100 ms */
-  cpuPeriod?: number;
-  /** cpuset.cpus, e.g. "0-1" */
-  cpusetCpus?: string;
-  /** memory.soft_limit_in_bytes (v1) / memory.low (v2) */
-  memoryReservation?: number;
   /**
    * linux.resources.devices as @ctr/cgroups applies them: a default (`a *:* rwm`) and exceptions to it.
    * Empty when the config gives none. Engines count on the runtime adding the devices every container has

@@ -1,6 +1,6 @@
 // resources.ts — config-linux.md `linux.resources` → @ctr/cgroups' limits and a device allow-list.
 // OCI memory.swap is memory + swap (the cgroup v1 memsw meaning), as @ctr/cgroups' memorySwap is; CFS
-// quota/period become `cpus` (quota ÷ period), which @ctr/cgroups applies with its 100 ms period.
+// quota/period become `cpus` (quota ÷ period) and `cpuPeriod`, which @ctr/cgroups turns back into both files.
 // Controllers @ctr/cgroups does not drive (blkio, hugetlb, rdma, net_cls/prio, unified) are refused.
 import { isCgroupError, validateDeviceRules, type DeviceRule } from '@ctr/cgroups';
 import type { OciResources } from './model.js';
@@ -17,7 +17,6 @@ const RESOURCE_REFUSED = {
 const CPU_REFUSED = {
   realtimeRuntime: 'realtime scheduling budgets are not implemented',
   realtimePeriod: 'realtime scheduling budgets are not implemented',
-  mems: 'cpuset.mems is not implemented',
   idle: 'cpu.idle is not implemented',
   burst: 'cpu.max.burst is not implemented',
 };
@@ -50,7 +49,7 @@ export function parseResources(r: Reader, value: unknown, field = 'linux.resourc
 }
 
 function parseCpu(r: Reader, cpu: Json, field: string, resources: OciResources): void {
-  r.keys(cpu, field, ['shares', 'quota', 'period', 'cpus'], CPU_REFUSED);
+  r.keys(cpu, field, ['shares', 'quota', 'period', 'cpus', 'mems'], CPU_REFUSED);
   // 0 means "not set" for shares, quota and period in runc's reading of the spec
   if (isSet(cpu.shares)) {
     const shares = r.integer(cpu.shares, `${field}.shares`, 0, 262_144);
@@ -62,10 +61,12 @@ function parseCpu(r: Reader, cpu: Json, field: string, resources: OciResources):
     const quota = r.integer(cpu.quota, `${field}.quota`, -1);
     if (quota > 0) resources.limits.cpus = quota / (period || 100_000);
   }
-  if (isSet(cpu.cpus) && cpu.cpus !== '') {
-    const cpus = r.string(cpu.cpus, `${field}.cpus`);
-    if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(cpus)) r.fail(`${field}.cpus`, `must be a CPU list such as "0-2,4", got ${JSON.stringify(cpus)}`);
-    resources.cpusetCpus = cpus;
+  if (period > 0) resources.limits.cpuPeriod = period;
+  for (const [key, limit] of [['cpus', 'cpusetCpus'], ['mems', 'cpusetMems']] as const) {
+    if (!isSet(cpu[key]) || cpu[key] === '') continue;
+    const list = r.string(cpu[key], `${field}.${key}`);
+    if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(list)) r.fail(`${field}.${key}`, `must be a list such as "0-2,4", got ${JSON.stringify(list)}`);
+    resources.limits[limit] = list;
   }
 }
 
@@ -88,7 +89,7 @@ function parseMemory(r: Reader, memory: Json, field: string, resources: OciResou
   }
   if (isSet(memory.reservation)) {
     const reservation = r.integer(memory.reservation, `${field}.reservation`, -1);
-    if (reservation > 0) resources.memoryReservation = reservation;
+    if (reservation !== 0) resources.limits.memoryReservation = reservation;
   }
 }
 

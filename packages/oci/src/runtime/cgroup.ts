@@ -33,7 +33,8 @@ export function cgroupManager(location: CgroupLocation): CgroupManager {
   return createCgroupManager({
     path: location.path,
     parent: location.parent,
-    controllers: [...CONTAINER_CONTROLLERS, 'freezer'],
+    // cpuset too, as runc joins every hierarchy: cpu.cpus/mems can be set now or by a later `update`
+    controllers: [...CONTAINER_CONTROLLERS, 'freezer', 'cpuset'],
     ...(location.procCgroupText !== undefined ? { procCgroupText: location.procCgroupText } : {}),
   });
 }
@@ -48,10 +49,7 @@ export function freezerFile(dir: string): string {
  * linux.resources as @ctr/cgroups limits. The device list is the config's followed by the nodes every
  * container has (runc's and crun's built-in allow-list; podman's config denies all and lists none).
  */
-export function cgroupLimits(resources: OciResources | undefined, field = 'linux.resources'): CgroupLimits {
-  if (resources?.cpuPeriod !== undefined) refuse(`${field}.cpu.period`, 'a CFS period other than 100000 µs');
-  if (resources?.cpusetCpus !== undefined) refuse(`${field}.cpu.cpus`, 'cpuset.cpus');
-  if (resources?.memoryReservation !== undefined) refuse(`${field}.memory.reservation`, 'memory reservations');
+export function cgroupLimits(resources: OciResources | undefined): CgroupLimits {
   const limits: CgroupLimits = { ...resources?.limits };
   limits.devices = deviceRules(resources?.devices ?? []);
   return limits;
@@ -62,8 +60,4 @@ function deviceRules(configured: readonly DeviceRule[]): DeviceRule[] {
   // under an allow-all default (privileged) the built-in allows would be no exception: the list stands
   if (configured[0]!.allow) return [...configured];
   return [...configured, ...DEFAULT_DEVICE_RULES.slice(1)];
-}
-
-function refuse(field: string, why: string): never {
-  throw new OciError(`${field}: not supported yet: ${why}`, { code: 'UNSUPPORTED', field });
 }

@@ -208,7 +208,7 @@ export function update(command: Of<'update'>, globals: GlobalOptions): void {
     throw new OciError(`${source}: ${(cause as Error).message}`, { code: 'INVALID_CONFIG', cause });
   }
   const resources = parseResources(new Reader(source), json, 'resources');
-  const limits = cgroupLimits(resources, 'resources');
+  const limits = cgroupLimits(resources);
   // the allow-list is changed only when the update names devices
   if (resources.devices.length === 0) delete limits.devices;
   const group = groupOf(record);

@@ -186,6 +186,31 @@ describe.skipIf(skipUnless('cgroup v1 limits are enforced by the kernel', { root
       }));
     });
 
+    it('pins a process to cpuset.cpus 0 in a new cpuset group (levels filled from the parent), with a CFS period and a soft limit', async () => {
+      const manager = createCgroupManager({ path: `${TEST_ROOT}/pinned/leaf`, controllers: ['cpu', 'memory', 'cpuset'] });
+      try {
+        manager.create();
+        manager.apply({ cpusetCpus: '0', cpus: 0.5, cpuPeriod: 50_000, memoryReservation: 16 * MiB });
+        const child = spawnGated('sleep 60');
+        manager.addProcess(child.pid);
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        expect(/^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1]).toBe('0');
+        const dir = (c: string) => manager.paths[c]!;
+        expect(fs.readFileSync(path.join(dir('cpuset'), 'cpuset.cpus'), 'utf8').trim()).toBe('0');
+        expect(fs.readFileSync(path.join(dir('cpuset'), 'cpuset.mems'), 'utf8').trim()).not.toBe('');
+        expect(fs.readFileSync(path.join(dir('cpu'), 'cpu.cfs_period_us'), 'utf8').trim()).toBe('50000');
+        expect(fs.readFileSync(path.join(dir('cpu'), 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('25000');
+        expect(fs.readFileSync(path.join(dir('memory'), 'memory.soft_limit_in_bytes'), 'utf8').trim()).toBe(String(16 * MiB));
+        killChildren();
+        await child.exited;
+      } finally {
+        await manager.destroy();
+        // the levels above the leaf: `pinned` in every hierarchy used, TEST_ROOT in cpuset (afterAll removes the rest)
+        await createCgroupManager({ path: `${TEST_ROOT}/pinned`, controllers: ['cpu', 'memory', 'cpuset'] }).destroy();
+        await createCgroupManager({ path: TEST_ROOT, controllers: ['cpuset'] }).destroy();
+      }
+    });
+
     it('sends other signals once, to every process of the group', async () => {
       const manager = group('signal');
       const child = spawnGated('sleep 60');
