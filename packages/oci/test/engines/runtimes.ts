@@ -1,7 +1,7 @@
 // runtimes.ts — the OCI runtimes the engine tests put under podman and containerd, and the rootfs their image
 // is made from. runc is the control: a case that fails with runc is a harness fault, not a runtime's.
-// CTR_ENGINES_RUNTIME (comma-separated names, or NAME=/abs/path) picks the runtimes; by default runc only, until ctrun's
-// lifecycle verbs (create/start/kill/delete/exec) land — then DEFAULT becomes 'runc,ctrun' and both run in CI.
+// CTR_ENGINES_RUNTIME (comma-separated names, or NAME=/abs/path) picks the runtimes; by default runc and ctrun, so
+// both run in CI and a case that passes with runc but fails with ctrun is ctrun's fault.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ export { defaultRootfs };
 /** The `ctrun` bin as built (`#!/usr/bin/env node`, executable): engines exec it like any runtime binary. */
 export const ctrunPath = path.resolve(here, '../../dist/cli.js');
 
-const DEFAULT = 'runc';
+const DEFAULT = 'runc,ctrun';
 
 export interface Runtime {
   /** the name podman's containers.conf knows it by (its `runtime_supports_json` matches on names) */
