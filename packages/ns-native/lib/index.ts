@@ -8,7 +8,7 @@ export {
   spawnContainer, execInContainer, setWinsize, isTerminal, sendFdToSocket, Container, pidfdOpen, pidfdSignal, pidfdWait, pipe, setupFailure,
 } from './spawn.js';
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
-export type { SecurityOptions, UsernsMapping } from './security.js';
+export type { CapabilitySets, SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';
 export { checkMounts, type Mount } from './mounts.js';
 export { checkRlimits, rlimitTypes, type Rlimit, type RlimitType } from './rlimits.js';

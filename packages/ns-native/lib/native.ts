@@ -69,7 +69,12 @@ export interface NativeExecOptions extends Omit<NativeProcessOptions, 'sysctl' |
 
 /** `security` as lib/security.ts validated it, plus the kernel's last capability number. */
 export interface NativeSecurityOptions {
+  /** the bounding set */
   capabilities: number[];
+  permitted: number[];
+  effective: number[];
+  inheritable: number[];
+  ambient: number[];
   lastCap: number;
   noNewPrivileges: boolean;
   seccomp?: Buffer;

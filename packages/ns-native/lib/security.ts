@@ -13,13 +13,29 @@ export interface UsernsMapping {
   size: number;
 }
 
+/**
+ * The five capability sets of capabilities(7), capability numbers 0..lastCap(). The kernel's rules, checked
+ * here so a bad set fails before anything is made: effective ⊆ permitted (capset EPERM), inheritable ⊆
+ * bounding (capset may not add one outside it), ambient ⊆ permitted ∩ inheritable (PR_CAP_AMBIENT_RAISE EPERM).
+ * After the execve of the command, a uid other than 0 keeps only the ambient set in permitted and effective
+ * (no file capabilities), while root gets bounding ∪ inheritable in both.
+ */
+export interface CapabilitySets {
+  bounding: number[];
+  permitted: number[];
+  effective: number[];
+  inheritable: number[];
+  ambient: number[];
+}
+
 export interface SecurityOptions {
   /**
-   * Capability numbers (0..lastCap()) kept in the bounding, permitted and effective sets; inheritable and
-   * ambient are emptied, everything else leaves the bounding set too. A kept capability the runtime itself
-   * lacks stays absent (the kernel cannot raise it).
+   * An array: capability numbers (0..lastCap()) kept in the bounding, permitted and effective sets, with
+   * inheritable and ambient emptied. Or the five sets, for a user other than root with ambient capabilities.
+   * Everything else leaves the bounding set. A kept capability the runtime itself lacks stays absent (the
+   * kernel cannot raise it).
    */
-  capabilities: number[];
+  capabilities: number[] | CapabilitySets;
   /** prctl(PR_SET_NO_NEW_PRIVS, 1): setuid binaries and file capabilities no longer raise privileges. */
   noNewPrivileges: boolean;
   /**
@@ -66,12 +82,34 @@ function checkUserns(value: UsernsMapping): UsernsMapping {
   return { hostUid, hostGid, size };
 }
 
+const SETS = ['bounding', 'permitted', 'effective', 'inheritable', 'ambient'] as const;
+
+function checkCapabilitySets(value: SecurityOptions['capabilities']) {
+  const last = lastCap();
+  const numbers = (name: string, list: unknown) => {
+    if (!Array.isArray(list)) invalid(name, 'must be an array of capability numbers');
+    return list.map((cap, i) => checkInteger(`${name}[${i}]`, cap, 0, last));
+  };
+  if (Array.isArray(value)) {
+    const kept = numbers('security.capabilities', value);
+    return { capabilities: kept, permitted: kept, effective: kept, inheritable: [], ambient: [] };
+  }
+  if (typeof value !== 'object' || value === null) invalid('security.capabilities', 'must be an array of numbers or the five sets');
+  const [bounding, permitted, effective, inheritable, ambient] = SETS.map((set) => numbers(`security.capabilities.${set}`, value[set]));
+  const subset = (name: string, set: number[], of: number[][], why: string) => {
+    const outside = set.find((cap) => !of.every((other) => other.includes(cap)));
+    if (outside !== undefined) invalid(`security.capabilities.${name}`, `holds ${outside}, ${why}`);
+  };
+  subset('effective', effective!, [permitted!], 'not in permitted: the kernel refuses an effective capability that is not permitted');
+  subset('inheritable', inheritable!, [bounding!], 'not in bounding: the kernel refuses an inheritable capability outside the bounding set');
+  subset('ambient', ambient!, [permitted!, inheritable!], 'not in both permitted and inheritable: the kernel refuses to raise it as ambient');
+  return { capabilities: bounding!, permitted: permitted!, effective: effective!, inheritable: inheritable!, ambient: ambient! };
+}
+
 /** Validates the security option; returns the copy handed to the native side. */
 export function checkSecurity(security: SecurityOptions): NativeSecurityOptions {
   if (typeof security !== 'object' || security === null) invalid('security', 'must be an object');
-  const last = lastCap();
-  if (!Array.isArray(security.capabilities)) invalid('security.capabilities', 'must be an array of numbers');
-  const capabilities = security.capabilities.map((cap, i) => checkInteger(`security.capabilities[${i}]`, cap, 0, last));
+  const sets = checkCapabilitySets(security.capabilities);
   const seccomp = security.seccomp;
   if (seccomp !== undefined) {
     if (!Buffer.isBuffer(seccomp)) invalid('security.seccomp', 'must be a Buffer');
@@ -80,8 +118,8 @@ export function checkSecurity(security: SecurityOptions): NativeSecurityOptions 
     }
   }
   return {
-    capabilities,
-    lastCap: last,
+    ...sets,
+    lastCap: lastCap(),
     noNewPrivileges: checkBoolean('security.noNewPrivileges', security.noNewPrivileges),
     ...(seccomp !== undefined ? { seccomp } : {}),
     maskedPaths: checkContainerPaths('security.maskedPaths', security.maskedPaths),

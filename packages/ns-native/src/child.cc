@@ -360,6 +360,7 @@ void RunChild(const ChildPlan& plan) {
   // CAP_SETUID until the uid is set: a uid other than 0 then loses every capability (capabilities(7)), root
   // keeps the kept set only.
   DropCapabilities(plan, plan.process.setUser ? kCapSetuid : 0);
+  KeepPermittedOverUidChange(plan);
   SetUserIdAndUmask(plan, true);
   KeepOnlyCapabilities(plan);
   SetNoNewPrivileges(plan);
@@ -380,6 +381,7 @@ namespace {
   SetUserGroups(plan);
   if (!plan.security.noNewPrivileges) InstallSeccomp(plan);
   DropCapabilities(plan, plan.process.setUser ? kCapSetuid : 0);
+  KeepPermittedOverUidChange(plan);
   // No parent-death signal here: the program outlives `ctr exec` (reparented to the container's PID 1).
   SetUserIdAndUmask(plan, false);
   KeepOnlyCapabilities(plan);

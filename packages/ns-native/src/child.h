@@ -37,7 +37,11 @@ struct SetupOp {
 // The sandboxing applied after pivot_root (src/hardening.cc). Zeroed = none of it.
 struct SecurityPlan {
   bool capabilities;        // false: the runtime's capabilities are inherited unchanged
-  uint64_t capKeep;         // bit n = capability n stays in the bounding, permitted and effective sets
+  uint64_t capKeep;         // the bounding set: bit n = capability n stays in it
+  uint64_t capPermitted;    // the other four sets, bit n = capability n (lib/security.ts checked the
+  uint64_t capEffective;    // kernel's rules: effective ⊆ permitted, inheritable ⊆ bounding,
+  uint64_t capInheritable;  // ambient ⊆ permitted ∩ inheritable)
+  uint64_t capAmbient;
   int capLastCap;           // /proc/sys/kernel/cap_last_cap
   bool noNewPrivileges;
   const sock_filter* seccomp;  // nullptr: no filter

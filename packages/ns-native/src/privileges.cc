@@ -47,25 +47,48 @@ int BecomeUsernsRoot(const ChildPlan& plan) {
 
 namespace {
 
-void SetCapabilities(const ChildPlan& plan, uint64_t keep) {
+// permitted = keepPermitted ∩ what the process has, effective = keepEffective ∩ that, inheritable = the plan's
+// ∩ (inheritable ∪ permitted as they were). Returns permitted ∩ inheritable as set: what may become ambient.
+uint64_t SetCapabilities(const ChildPlan& plan, uint64_t keepPermitted, uint64_t keepEffective) {
   const ctr_stage stage = CTR_STAGE_CAPABILITIES;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
   if (syscall(SYS_capget, &header, data) < 0) FailSetup(plan, stage, errno, "capget", nullptr);
-  // capset refuses (EPERM) to raise permitted beyond what we have: a kept capability the runtime itself
-  // lacks (its bounding set) stays absent, as the bounding set could not grant it either.
+  // capset refuses (EPERM) to raise permitted beyond what we have, or inheritable beyond inheritable ∪
+  // permitted without CAP_SETPCAP: a kept capability the runtime itself lacks (its bounding set) stays
+  // absent, as the bounding set could not grant it either.
+  uint64_t ambientable = 0;
   for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-    data[i].permitted &= static_cast<uint32_t>(keep >> (32 * i));
-    data[i].effective = data[i].permitted;
-    data[i].inheritable = 0;
+    const uint32_t inheritable = static_cast<uint32_t>(plan.security.capInheritable >> (32 * i));
+    data[i].inheritable = inheritable & (data[i].inheritable | data[i].permitted);
+    data[i].permitted &= static_cast<uint32_t>(keepPermitted >> (32 * i));
+    data[i].effective = data[i].permitted & static_cast<uint32_t>(keepEffective >> (32 * i));
+    ambientable |= uint64_t{data[i].permitted & data[i].inheritable} << (32 * i);
   }
   if (syscall(SYS_capset, &header, data) < 0) FailSetup(plan, stage, errno, "capset", nullptr);
+  return ambientable;
 }
 
 }  // namespace
 
+void KeepPermittedOverUidChange(const ChildPlan& plan) {
+  const SecurityPlan& s = plan.security;
+  // A uid change away from 0 empties permitted, effective and ambient (capabilities(7), "Effect of user ID
+  // changes"); PR_SET_KEEPCAPS keeps permitted, from which ambient is raised afterwards. execve resets it.
+  if (!s.capabilities || s.capAmbient == 0 || !plan.process.setUser) return;
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) FailSetup(plan, CTR_STAGE_CAPABILITIES, errno, "prctl", nullptr);
+}
+
 void KeepOnlyCapabilities(const ChildPlan& plan) {
-  if (plan.security.capabilities) SetCapabilities(plan, plan.security.capKeep);
+  const SecurityPlan& s = plan.security;
+  if (!s.capabilities) return;
+  const uint64_t ambientable = SetCapabilities(plan, s.capPermitted, s.capEffective);
+  // Raised after the uid change, which clears ambient; each needs to be permitted and inheritable now. It is
+  // the set a uid other than 0 keeps across execve (permitted and effective become ambient there).
+  for (int cap = 0; cap <= s.capLastCap; cap++) {
+    if (!((s.capAmbient & ambientable) >> cap & 1)) continue;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) FailSetup(plan, CTR_STAGE_CAPABILITIES, errno, "prctl", nullptr);
+  }
 }
 
 void DropCapabilities(const ChildPlan& plan, uint64_t transientKeep) {
@@ -79,7 +102,7 @@ void DropCapabilities(const ChildPlan& plan, uint64_t transientKeep) {
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) FailSetup(plan, stage, errno, "prctl", nullptr);
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) FailSetup(plan, stage, errno, "prctl", nullptr);
-  SetCapabilities(plan, s.capKeep | transientKeep);
+  SetCapabilities(plan, s.capPermitted | transientKeep, s.capEffective | transientKeep);
 }
 
 void SetNoNewPrivileges(const ChildPlan& plan) {

@@ -14,12 +14,15 @@ void BecomeRoot(const ChildPlan& plan, ctr_stage stage);
 // namespace.
 int BecomeUsernsRoot(const ChildPlan& plan);
 
-// Drops every capability not kept from the bounding set, clears ambient and inheritable, and sets permitted
-// = effective = kept ∩ what the process has.
+// Drops every capability not kept from the bounding set, clears ambient, and sets permitted, effective and
+// inheritable to the plan's sets ∩ what the process has.
 // `transientKeep`: capabilities left in permitted and effective (not in the bounding set) for a later step
 // that needs them, the uid change (CAP_SETUID: the OCI default set lacks it); KeepOnlyCapabilities then
 // takes them back, which needs no capability (dropping never does).
 void DropCapabilities(const ChildPlan& plan, uint64_t transientKeep = 0);
+// Before the uid change: PR_SET_KEEPCAPS when ambient capabilities are to be raised after it.
+void KeepPermittedOverUidChange(const ChildPlan& plan);
+// After the uid change: permitted and effective to the plan's sets, then the ambient ones raised.
 void KeepOnlyCapabilities(const ChildPlan& plan);
 
 // prctl(PR_SET_NO_NEW_PRIVS, 1) when asked for.

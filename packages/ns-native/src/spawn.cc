@@ -273,6 +273,22 @@ std::vector<DeviceNode> DeviceOption(Napi::Object opts) {
   return out;
 }
 
+// options.security.<key>, an array of capability numbers 0..last, as a bit mask.
+uint64_t CapabilityMask(Napi::Env env, Napi::Object sec, const char* key, int last) {
+  Napi::Value value = sec.Get(key);
+  if (!value.IsArray()) throw Napi::TypeError::New(env, std::string("options.security.") + key + " must be an array");
+  Napi::Array caps = value.As<Napi::Array>();
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < caps.Length(); i++) {
+    Napi::Value item = caps.Get(i);
+    int cap = item.IsNumber() ? item.As<Napi::Number>().Int32Value() : -1;
+    if (cap < 0 || cap > last)
+      throw Napi::RangeError::New(env, std::string("options.security.") + key + " must be numbers 0..lastCap");
+    mask |= uint64_t{1} << cap;
+  }
+  return mask;
+}
+
 // options.security, already validated by lib/security.ts; the checks here only keep the plan well-formed.
 void AddSecurity(Napi::Env env, Napi::Object opts, Plan& plan) {
   Napi::Value value = opts.Get("security");
@@ -282,16 +298,11 @@ void AddSecurity(Napi::Env env, Napi::Object opts, Plan& plan) {
   s.capabilities = true;
   s.capLastCap = static_cast<int>(Uint32Option(sec, "lastCap"));
   if (s.capLastCap > 63) throw Napi::RangeError::New(env, "options.security.lastCap must be at most 63");
-  Napi::Value capsValue = sec.Get("capabilities");
-  if (!capsValue.IsArray()) throw Napi::TypeError::New(env, "options.security.capabilities must be an array");
-  Napi::Array caps = capsValue.As<Napi::Array>();
-  for (uint32_t i = 0; i < caps.Length(); i++) {
-    Napi::Value item = caps.Get(i);
-    int cap = item.IsNumber() ? item.As<Napi::Number>().Int32Value() : -1;
-    if (cap < 0 || cap > s.capLastCap)
-      throw Napi::RangeError::New(env, "options.security.capabilities must be numbers 0..lastCap");
-    s.capKeep |= uint64_t{1} << cap;
-  }
+  s.capKeep = CapabilityMask(env, sec, "capabilities", s.capLastCap);
+  s.capPermitted = CapabilityMask(env, sec, "permitted", s.capLastCap);
+  s.capEffective = CapabilityMask(env, sec, "effective", s.capLastCap);
+  s.capInheritable = CapabilityMask(env, sec, "inheritable", s.capLastCap);
+  s.capAmbient = CapabilityMask(env, sec, "ambient", s.capLastCap);
   s.noNewPrivileges = sec.Get("noNewPrivileges").ToBoolean();
   s.readonlyRootfs = sec.Get("readonlyRootfs").ToBoolean();
 

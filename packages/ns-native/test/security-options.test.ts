@@ -50,6 +50,15 @@ describe('security option validation', () => {
     rejects({ capabilities: [1.5] }, /capabilities\[0\]/);
   });
 
+  it('rejects capability sets the kernel would refuse, naming the set and the capability', () => {
+    const sets = { bounding: [1, 2, 5], permitted: [1, 2], effective: [1], inheritable: [1, 2], ambient: [1] };
+    rejects({ capabilities: { ...sets, effective: [5] } }, /capabilities\.effective holds 5, not in permitted/);
+    rejects({ capabilities: { ...sets, inheritable: [1, 7] } }, /capabilities\.inheritable holds 7, not in bounding/);
+    rejects({ capabilities: { ...sets, ambient: [5] } }, /capabilities\.ambient holds 5, not in both permitted and inheritable/);
+    rejects({ capabilities: { ...sets, ambient: undefined } }, /capabilities\.ambient must be an array of capability numbers/);
+    rejects({ capabilities: { ...sets, permitted: [1, lastCap() + 1] } }, /capabilities\.permitted\[1\] must be an integer 0-\d+/);
+  });
+
   it('rejects a seccomp program that is not whole 8-byte instructions', () => {
     rejects({ seccomp: Buffer.alloc(12) }, /seccomp must hold 1-4096 8-byte instructions, got 12 bytes/);
     rejects({ seccomp: Buffer.alloc(0) }, /seccomp must hold/);

@@ -2,7 +2,7 @@
 // filter, masked and read-only paths and the read-only root, each read back from inside the container
 // (/proc/self/status, mountinfo, errno of the refused operation) and compared with a control run without it.
 // Needs root (clone with CLONE_NEW*, mount).
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
@@ -56,8 +56,8 @@ describe.skipIf(
   // What this runtime may hand out at all: a kept capability outside its bounding set stays absent.
   const hostBounding = BigInt(`0x${statusFields(readFileSync('/proc/self/status', 'utf8')).CapBnd}`);
 
-  const sh = (script: string, security?: SecurityOptions, init = false) =>
-    runSh(tracker, rootfs, script, { ...(security ? { security } : {}), init });
+  const sh = (script: string, security?: SecurityOptions, init = false, uid?: number) =>
+    runSh(tracker, rootfs, script, { ...(security ? { security } : {}), init, ...(uid !== undefined ? { user: { uid, gid: uid } } : {}) });
 
   describe('capabilities', () => {
     for (const [label, names] of [
@@ -79,6 +79,43 @@ describe.skipIf(
         }
       });
     }
+
+    // The five sets: what the kernel leaves after execve (capabilities(7)) is what the command must see.
+    const numbers = (names: CapabilityName[]) => names.map((n) => capabilityNames[n]);
+    const fiveSets = {
+      bounding: numbers(DOCKER_CAPS),
+      permitted: numbers(['CAP_NET_BIND_SERVICE', 'CAP_KILL', 'CAP_NET_RAW']),
+      effective: numbers(['CAP_NET_BIND_SERVICE', 'CAP_KILL', 'CAP_NET_RAW']),
+      inheritable: numbers(['CAP_NET_BIND_SERVICE', 'CAP_KILL', 'CAP_CHOWN']),
+      ambient: numbers(['CAP_NET_BIND_SERVICE', 'CAP_KILL']),
+    };
+    const ambient = hex(capMask(['CAP_NET_BIND_SERVICE', 'CAP_KILL']) & hostBounding);
+    const inheritable = hex(capMask(['CAP_NET_BIND_SERVICE', 'CAP_KILL', 'CAP_CHOWN']) & hostBounding);
+    const bounding = hex(capMask(DOCKER_CAPS) & hostBounding);
+
+    it('a user other than root keeps its ambient set across exec: permitted = effective = ambient', async () => {
+      chmodSync(rootfs, 0o755); // a mkdtemp directory: 0700, which uid 1000 could not enter
+      for (const init of [false, true]) {
+        const { output, status } = await sh('id -u; cat /proc/self/status', { ...NONE, capabilities: fiveSets }, init, 1000);
+        expect(status).toEqual({ exitCode: 0, signal: null });
+        const fields = statusFields(output);
+        expect(output.split('\n')[0]).toBe('1000');
+        // CAP_NET_RAW was permitted and effective but not ambient: a uid other than 0 loses it at execve.
+        expect([fields.CapBnd, fields.CapInh, fields.CapPrm, fields.CapEff, fields.CapAmb]).toEqual([bounding, inheritable, ambient, ambient, ambient]);
+      }
+    });
+
+    it('the same sets without ambient leave a user other than root nothing (the control)', async () => {
+      chmodSync(rootfs, 0o755);
+      const fields = statusFields((await sh('cat /proc/self/status', { ...NONE, capabilities: { ...fiveSets, ambient: [] } }, false, 1000)).output);
+      expect([fields.CapInh, fields.CapPrm, fields.CapEff, fields.CapAmb]).toEqual([inheritable, hex(0n), hex(0n), hex(0n)]);
+    });
+
+    it('root keeps inheritable and gets the bounding set in permitted and effective', async () => {
+      const sets = { ...fiveSets, permitted: fiveSets.bounding, effective: fiveSets.bounding };
+      const fields = statusFields((await sh('cat /proc/self/status', { ...NONE, capabilities: sets })).output);
+      expect([fields.CapBnd, fields.CapInh, fields.CapPrm, fields.CapEff, fields.CapAmb]).toEqual([bounding, inheritable, bounding, bounding, ambient]);
+    });
 
     it('without the option the container keeps the runtime bounding set (the control)', async () => {
       const fields = statusFields((await sh('cat /proc/self/status')).output);
