@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
+import { capabilityNames, type CapabilityName } from '@ctr/ns-native';
 import { defaultRootfs } from '../../cli/test/helpers.js';
 import { defaultSpec } from '../src/spec.js';
 import { cgroupManager } from '../src/runtime/cgroup.js';
@@ -339,6 +340,54 @@ describe.skipIf(skipUnless('ctrun lifecycle on real containers', { root: isRoot 
     expect(ipc).toBe(readlinkSync('/proc/self/ns/ipc'));
     // the host's own sysctl is untouched
     expect(readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8')).not.toMatch(/^0\s+0$/);
+  });
+
+  it('process.capabilities: all five sets, for root (as `runc spec` writes them) and a user other than root with ambient ones, in create and exec', async () => {
+    const mask = (names: string[]) => names.reduce((m, n) => m | (1n << BigInt(capabilityNames[n as CapabilityName])), 0n).toString(16).padStart(16, '0');
+    const capLines = (text: string) => text.split('\n').filter((l) => /^Cap(Inh|Prm|Eff|Bnd|Amb):/.test(l)).map((l) => l.split(/\s+/)[1]);
+    const readCaps = 'grep ^Cap /proc/self/status';
+    const ambient = ['CAP_NET_BIND_SERVICE', 'CAP_KILL'];
+    const sets = { permitted: [...ambient, 'CAP_CHOWN'], effective: [...ambient, 'CAP_CHOWN'], inheritable: ambient, ambient };
+    let bounding: string[] = [];
+    writeBundle((s) => {
+      s.process.args = ['/bin/sh', '-c', `${readCaps}; exec sleep 60`];
+      s.process.user = { uid: 1000, gid: 1000 };
+      bounding = s.process.capabilities!.bounding!;
+      s.process.capabilities = { bounding, ...sets };
+    });
+    const created = create('caps');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(ctrun('start', 'caps').code).toBe(0);
+    await until('the capabilities printed', () => readFileSync(created.out, 'utf8').split('\n').length > 5);
+    // Inh, Prm, Eff, Bnd, Amb: CAP_CHOWN was permitted but not ambient, and a uid other than 0 loses it at execve.
+    const nonRoot = [mask(ambient), mask(ambient), mask(ambient), mask(bounding), mask(ambient)];
+    expect(capLines(readFileSync(created.out, 'utf8'))).toEqual(nonRoot);
+    // the same process for exec (podman exec --user 1000 sends such sets)
+    const processFile = join(dir, 'process.json');
+    writeFileSync(processFile, JSON.stringify({ args: ['/bin/sh', '-c', readCaps], cwd: '/', env: ['PATH=/bin'], user: { uid: 1000, gid: 1000 }, capabilities: { bounding, ...sets } }));
+    const execd = ctrun('exec', '--process', processFile, 'caps');
+    expect(execd).toMatchObject({ code: 0, stderr: '' });
+    expect(capLines(execd.stdout)).toEqual(nonRoot);
+    expect(ctrun('delete', '--force', 'caps').code).toBe(0);
+
+    // `runc spec`'s sets: ambient ones that are not inheritable cannot be raised and are left out, as runc does
+    writeBundle((s) => {
+      s.process.args = ['/bin/sh', '-c', readCaps];
+      s.process.capabilities = { bounding, permitted: bounding, effective: bounding, ambient: bounding };
+    });
+    const rootCreated = create('runc-spec');
+    expect(rootCreated).toMatchObject({ code: 0, stderr: '' });
+    expect(ctrun('start', 'runc-spec').code).toBe(0);
+    await until('stopped', () => state('runc-spec').status === 'stopped');
+    expect(capLines(readFileSync(rootCreated.out, 'utf8'))).toEqual([mask([]), mask(bounding), mask(bounding), mask(bounding), mask([])]);
+
+    // sets the kernel would refuse: one clear line, nothing made
+    writeBundle((s) => {
+      s.process.user = { uid: 1000, gid: 1000 };
+      s.process.capabilities = { bounding, ...sets, effective: [...ambient, 'CAP_SYS_ADMIN'] };
+    });
+    expect(create('bad-caps')).toMatchObject({ code: 1, stderr: 'ctrun: config.json: process.capabilities.effective: CAP_SYS_ADMIN is not in permitted (the kernel refuses it)\n' });
+    expect(existsSync(join(root, 'bad-caps'))).toBe(false);
   });
 
   it('a network namespace given by path is joined and its sysctls set there; one shared with the runtime is refused', async () => {

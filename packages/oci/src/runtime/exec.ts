@@ -39,7 +39,7 @@ export async function exec(command: ExecCommand, globals: GlobalOptions): Promis
     maskedPaths: [],
     readonlyPaths: [],
     readonlyRootfs: false,
-    ...(config.linux.seccomp !== undefined ? { seccomp: compileProfile(config.linux.seccomp, { capabilities }) } : {}),
+    ...(config.linux.seccomp !== undefined ? { seccomp: compileProfile(config.linux.seccomp, { capabilities: capabilities.bounding }) } : {}),
   };
   const pidFile = command.pidFile;
   const pidfd = initPidfd(record);

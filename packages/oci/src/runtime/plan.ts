@@ -2,12 +2,11 @@
 // decided before anything exists: every field ctrun cannot honour is refused here, with its JSON path, so a
 // refused create has no side effect. What spawn always does is checked against the config rather than
 // assumed: it creates mnt and pid namespaces (network, ipc, uts and cgroup ones unless told to join one),
-// mounts /proc, /sys, a /dev tmpfs with the default nodes, /dev/pts and /dev/shm, and keeps one capability
-// set for bounding, permitted and effective.
+// mounts /proc, /sys, a /dev tmpfs with the default nodes, /dev/pts and /dev/shm.
 import { hostname as hostName } from 'node:os';
 import { posix } from 'node:path';
 import {
-  compileProfile, type DeviceNode, type Mount, type NamespaceJoin, type Rlimit, type SecurityOptions, type SpawnContainerOptions,
+  capabilityNames, compileProfile, type CapabilitySets, type DeviceNode, type Mount, type NamespaceJoin, type Rlimit, type SecurityOptions, type SpawnContainerOptions,
 } from '@ctr/ns-native';
 import type { OciConfig, OciMount, OciProcess } from '../config/model.js';
 import { RLIM_INFINITY } from '../config/process.js';
@@ -63,8 +62,9 @@ export function planContainer(config: OciConfig): ContainerPlan {
   if (config.hooks.createContainer.length > 0) unsupported('hooks.createContainer', 'hooks run inside the container namespaces');
   if (config.hooks.startContainer.length > 0) unsupported('hooks.startContainer', 'hooks run inside the container namespaces');
   const { user } = process;
+  const capabilities = capabilitySet(process);
   const security: SecurityOptions = {
-    capabilities: capabilitySet(process),
+    capabilities,
     noNewPrivileges: process.noNewPrivileges,
     maskedPaths: linux.maskedPaths,
     readonlyPaths: linux.readonlyPaths,
@@ -72,7 +72,7 @@ export function planContainer(config: OciConfig): ContainerPlan {
   };
   const userns = linux.namespaces.find((ns) => ns.type === 'user');
   if (userns !== undefined) security.userns = idMapping(config);
-  if (linux.seccomp !== undefined) security.seccomp = compileProfile(linux.seccomp, { capabilities: security.capabilities });
+  if (linux.seccomp !== undefined) security.seccomp = compileProfile(linux.seccomp, { capabilities: capabilities.bounding });
   const plan: ContainerPlan = {
     spawn: {
       rootfs: config.root.path,
@@ -128,21 +128,36 @@ function spawnMount(mount: OciMount): Mount {
 const limit = (value: bigint) => (value === RLIM_INFINITY ? Infinity : Number(value));
 
 /**
- * spawn keeps one set in bounding, permitted and effective and empties inheritable and ambient; the uid
- * change of a user other than root then empties permitted and effective (capabilities(7)), which is what
- * engines write for one (podman: empty sets but the bounding one).
+ * The five sets as spawn applies them. The kernel decides what the command has after execve: root gets
+ * bounding ∪ inheritable in permitted and effective, so a root permitted or effective set other than the
+ * bounding one cannot be honoured; a user other than root keeps only the ambient set in both. An ambient
+ * capability must be permitted and inheritable to be raised (prctl EPERM otherwise): like runc, ctrun leaves
+ * out those that are not (`runc spec` lists ambient ones without inheritable).
  */
-export function capabilitySet(process: OciProcess): number[] {
+export function capabilitySet(process: OciProcess): CapabilitySets {
   const { bounding, effective, permitted, inheritable, ambient } = process.capabilities;
   const same = (a: number[], b: number[]) => a.length === b.length && a.every((cap) => b.includes(cap));
-  const root = process.user.uid === 0;
-  for (const [name, set] of [['permitted', permitted], ['effective', effective]] as const) {
-    if (root && !same(bounding, set)) unsupported(`process.capabilities.${name}`, `a ${name} set other than the bounding set`);
-    if (!root && set.length > 0) unsupported(`process.capabilities.${name}`, `${name} capabilities for a user other than root (uid ${process.user.uid})`);
-  }
-  if (inheritable.length > 0) unsupported('process.capabilities.inheritable', 'inheritable capabilities');
-  if (ambient.length > 0) unsupported('process.capabilities.ambient', 'ambient capabilities');
-  return [...new Set(bounding)];
+  if (process.user.uid === 0)
+    for (const [name, set] of [['permitted', permitted], ['effective', effective]] as const)
+      if (!same(bounding, set)) unsupported(`process.capabilities.${name}`, `a ${name} set other than the bounding set for root (after execve the kernel gives root the bounding set)`);
+  const outside = (set: number[], of: number[]) => set.find((cap) => !of.includes(cap));
+  const notPermitted = outside(effective, permitted);
+  if (notPermitted !== undefined) invalidCapability('effective', notPermitted, 'is not in permitted (the kernel refuses it)');
+  const notBounding = outside(inheritable, bounding);
+  if (notBounding !== undefined) invalidCapability('inheritable', notBounding, 'is not in bounding (the kernel refuses it)');
+  const unique = (set: number[]) => [...new Set(set)];
+  return {
+    bounding: unique(bounding),
+    permitted: unique(permitted),
+    effective: unique(effective),
+    inheritable: unique(inheritable),
+    ambient: unique(ambient).filter((cap) => permitted.includes(cap) && inheritable.includes(cap)),
+  };
+}
+
+function invalidCapability(set: string, cap: number, why: string): never {
+  const name = Object.entries(capabilityNames).find(([, n]) => n === cap)?.[0] ?? String(cap);
+  throw new OciError(`config.json: process.capabilities.${set}: ${name} ${why}`, { code: 'INVALID_CONFIG', field: `process.capabilities.${set}` });
 }
 
 /** One range per map, container id 0 upward, uids and gids the same length (what spawn's user namespace maps). */

@@ -1,7 +1,8 @@
 // podman.test.ts — podman 4 drives each runtime under test (runc, the control; ctrun) as a user would: run
 // --rm with output and exit status, run -it through a real terminal (the pty master arrives over conmon's
-// console socket), run -d then exec, logs, stop (SIGTERM reaches the container) and rm, and the
-// --memory/--cpus/--pids-limit podman asks for are the limits the container reads from its own cgroup files.
+// console socket), run -d then exec (as root and as uid 1000), logs, stop (SIGTERM reaches the container)
+// and rm, and the --memory/--cpus/--pids-limit podman asks for are the limits the container reads from its
+// own cgroup files.
 // After every case nothing is left: mounts, links, netns, groups under /libpod_parent, runtime state dirs,
 // conmon processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,9 @@ describe.skipIf(skipUnless('podman driving OCI runtimes', needs))('podman', () =
 
         const exec = await podmanRun(['exec', name, 'sh', '-c', 'echo exec-$((6*7)); cat /proc/1/cmdline | tr "\\0" " "']);
         expect(exec, exec.stderr).toMatchObject({ code: 0, stdout: `exec-42\nsh -c ${script} ` });
+        // podman's process.json for a user other than root keeps permitted/effective capabilities
+        const asUser = await podmanRun(['exec', '--user', '1000:1000', name, 'sh', '-c', 'id -u; grep ^CapEff /proc/self/status']);
+        expect(asUser, asUser.stderr).toMatchObject({ code: 0, stdout: '1000\nCapEff:\t0000000000000000\n' });
         const execFailed = await podmanRun(['exec', name, 'sh', '-c', 'exit 5']);
         expect(execFailed.code, execFailed.stderr).toBe(5);
 
