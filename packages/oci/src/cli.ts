@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// cli.ts — the `ctrun` bin: parse runc's command line, run the verb, report a failure as one line on stderr
+// cli.ts — the `ctrun` command line (run by bin.ts): parse runc's command line, run the verb, report a failure as one line on stderr
 // (and in --log, in --log-format) with exit status 1, as runc does; --debug adds the stack.
 import { parseArgs, UsageError, type GlobalOptions, type Verb } from './args.js';
 import { HANDLERS } from './commands.js';
@@ -29,7 +28,8 @@ commands: ${verbs.join(', ')}
 `;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs ctrun on `argv` (without node and the script); returns the exit status. bin.ts calls it. */
+export async function main(argv: string[]): Promise<number> {
   let globals: GlobalOptions | undefined;
   try {
     const invocation = parseArgs(argv, verbs);
@@ -52,4 +52,3 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
