@@ -62,7 +62,8 @@ export interface SpawnContainerOptions {
   umask?: number;
   /**
    * Numeric ids of the first process (runtime-spec `process.user`): supplementary groups and gid are set
-   * before the capability drop, the uid after it (a non-zero uid then has no effective capabilities).
+   * before the capability drop, the uid after it (a non-zero uid then keeps only the ambient set of
+   * `security.capabilities`, none with the array form).
    * Default: root of the container with no supplementary groups.
    */
   user?: ProcessUser;
