@@ -94,7 +94,7 @@ async function scaleOnce(ctx, round) {
     const stopMs = performance.now() - stopT0;
     const failed = statuses.filter((s) => s.code !== 0);
     if (failed.length > 0) throw new Error(`${failed.length} ctr run did not exit 0 after SIGTERM: ${failed[0].stderr || failed[0].code}`);
-    const leftovers = countLeftovers(ctx, states);
+    const leftovers = await countLeftovers(ctx, states);
     return { allMs: Math.max(...answeredAt), medianMs: summarize(answeredAt).median, stopMs, leftovers };
   } finally {
     for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
@@ -107,22 +107,48 @@ function hostMountsUnder(dir) {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir));
 }
 
-/** What N stopped containers left behind; each item is one object that should not exist. */
-function countLeftovers(ctx, states) {
+/**
+ * A lease still held: one whose veth the kernel has deleted (with the container's netns) is free to the
+ * allocator, and the next ctr command's sweep drops its file (packages/cli/src/runtime/release.ts).
+ */
+function leaseHeld(file) {
+  try {
+    const { link } = JSON.parse(readFileSync(file, 'utf8'));
+    return link === undefined || existsSync(path.join('/sys/class/net', link));
+  } catch {
+    return false; // removed meanwhile
+  }
+}
+
+/**
+ * What N stopped containers left behind; each item is one object that should not exist. The kernel tears a
+ * dead container's netns (and so its veth) down asynchronously, so the count is taken again for up to 5 s
+ * while it is not 0.
+ */
+async function countLeftovers(ctx, states) {
+  const deadline = Date.now() + 5000;
+  let items = leftoverItems(ctx, states);
+  while (items.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    items = leftoverItems(ctx, states);
+  }
+  if (items.length > 0) ctx.log(`scale: leftovers: ${items.join(', ')}`);
+  return items.length;
+}
+
+function leftoverItems(ctx, states) {
   const leases = path.join(ctx.stateDir, 'ipam', ctrNet.bridge);
   const containers = path.join(ctx.stateDir, 'containers');
-  const items = [
+  return [
     ...portsOf(ctrNet.bridge).map((name) => `veth ${name}`),
     ...(existsSync(containers) ? readdirSync(containers).map((f) => `state ${f}`) : []),
-    ...(existsSync(leases) ? readdirSync(leases).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).map((f) => `lease ${f}`) : []),
+    ...(existsSync(leases) ? readdirSync(leases).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f) && leaseHeld(path.join(leases, f))).map((f) => `lease ${f}`) : []),
     ...states.flatMap((s) => cgroupDirsOf(s.id).map((d) => `cgroup ${d}`)),
     ...states.filter((s) => s.layer && existsSync(s.layer)).map((s) => `layer ${s.layer}`),
     ...hostMountsUnder(ctx.stateDir).map((m) => `mount ${m}`),
     ...states.filter((s) => isRunning(s.pid)).map((s) => `process ${s.pid}`),
     ...states.filter((s) => s.shimPid && isRunning(s.shimPid)).map((s) => `shim ${s.shimPid}`),
   ];
-  if (items.length > 0) ctx.log(`scale: leftovers: ${items.join(', ')}`);
-  return items.length;
 }
 
 /**
@@ -184,7 +210,7 @@ async function scaleDetachedOnce(ctx, round) {
   const conflicts = addressConflicts(states.map((s) => s?.ip));
   const existing = names.filter((name) => existsSync(path.join(ctx.stateDir, 'containers', `${name}.json`)));
   const removeMs = existing.length > 0 ? timedRun(ctrVerb(ctx, 'rm', ['-f', ...existing])) : 0;
-  const leftovers = countLeftovers(ctx, states.filter(Boolean));
+  const leftovers = await countLeftovers(ctx, states.filter(Boolean));
   if (answeredAt.length === 0) throw new Error(`none of ${n} containers answered: ${failures[0]}`);
   return { allMs: Math.max(...answeredAt), medianMs: summarize(answeredAt).median, removeMs, conflicts, leftovers, failed: failures.length };
 }
