@@ -64,6 +64,9 @@ export interface IpamOptions {
 const UNREADABLE_GRACE_MS = 10_000;
 /** How long (in 1 ms waits) a remover waits for a live holder of a lease lock. */
 const LOCK_ATTEMPTS = 2000;
+// How long a requested address waits for the veth of its dead holder: the kernel destroys a dead container's
+// netns (and the veth pair with it) from a workqueue, tens of ms later and up to seconds under load.
+const TEARDOWN_WAIT_MS = 3000;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -164,7 +167,7 @@ export class Ipam {
     }
     if (request.requested !== undefined) {
       const address = this.validateStatic(request.requested);
-      if (!this.#tryCreate(address, content)) {
+      if (!this.#tryCreate(address, content) && !(this.#awaitTeardown(formatIpv4(address)) && this.#tryCreate(address, content))) {
         throw new IpamError(`address ${request.requested} is already leased`, {
           code: 'EADDRINUSE',
           path: this.#file(address),
@@ -273,6 +276,24 @@ export class Ipam {
   }
 
   /** Reads a lease (or lock) file; undefined if it does not exist. */
+  /**
+   * Waits (synchronously, up to TEARDOWN_WAIT_MS) while the lease of `name` is held only by a veth the
+   * kernel is still destroying: its process is gone but its link exists. Once that link is gone the stale
+   * lease is removed (under its lock, as reclaimStale would) and true returned; false at once for a lease a
+   * live process holds, or after the wait.
+   */
+  #awaitTeardown(name: string): boolean {
+    const lease = this.#read(name)?.lease;
+    if (!lease || lease.link === undefined || processStartTime(lease.pid) === lease.pidStart) return false;
+    const deadline = Date.now() + TEARDOWN_WAIT_MS;
+    while (linkExists(lease.link)) {
+      if (Date.now() > deadline) return false;
+      Atomics.wait(SLEEPER, 0, 0, 10);
+    }
+    this.#removeUnderLock(name, isStale);
+    return true;
+  }
+
   #read(name: string): Seen | undefined {
     const file = this.#file(name);
     let fd: number;

@@ -195,6 +195,20 @@ describe('staleness', () => {
     expect(ipam.releaseOwner('c3')).toEqual([live.address]);
   });
 
+  it('a requested address held by a dead holder is taken once its link is gone, waited for while it exists, refused while its holder lives', () => {
+    freshDir();
+    const ipam = new Ipam({ dir, subnet: '10.55.0.0/24' });
+    const start = processStartTime(process.pid) as number;
+    writeFileSync(path.join(dir, '10.55.0.5'), JSON.stringify({ owner: 'gone', pid: deadPid(), pidStart: start, link: 'vcnosuchlink2' }));
+    expect(ipam.allocate({ owner: 'c4', pid: process.pid, requested: '10.55.0.5' }).address).toBe('10.55.0.5');
+    expect(() => ipam.allocate({ owner: 'c5', pid: process.pid, requested: '10.55.0.5' })).toThrow(/already leased/);
+    // `lo` never goes: the wait for the kernel's teardown ends, then the address is refused
+    writeFileSync(path.join(dir, '10.55.0.6'), JSON.stringify({ owner: 'dying', pid: deadPid(), pidStart: start, link: 'lo' }));
+    const t0 = Date.now();
+    expect(() => ipam.allocate({ owner: 'c6', pid: process.pid, requested: '10.55.0.6' })).toThrow(/already leased/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
+  });
+
   it('breaks a removal lock left by a dead process', () => {
     freshDir();
     const ipam = new Ipam({ dir, subnet: '10.55.0.0/24' });
