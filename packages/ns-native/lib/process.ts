@@ -21,9 +21,15 @@ export interface NamespaceJoin {
   path: string;
 }
 
-/** CLONE_NEW* (sched.h) of each type the child can join itself. */
+/** CLONE_NEW* (sched.h) of each namespace type. */
+export const CLONE_NEW: Readonly<Record<NamespaceType, number>> = {
+  mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000, user: 0x10000000, pid: 0x20000000,
+  network: 0x40000000,
+};
+
+/** CLONE_NEW* of each type the child can join itself. */
 const NSTYPE: Partial<Record<NamespaceType, number>> = {
-  ipc: 0x08000000, uts: 0x04000000, network: 0x40000000, cgroup: 0x02000000, pid: 0x20000000,
+  ipc: CLONE_NEW.ipc, uts: CLONE_NEW.uts, network: CLONE_NEW.network, cgroup: CLONE_NEW.cgroup, pid: CLONE_NEW.pid,
 };
 
 // Sysctls the kernel scopes to a namespace the container has its own of (runc's validator, the same list):

@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import { checkDevices, type DeviceNode } from './devices.js';
 import { checkMounts, type Mount } from './mounts.js';
 import { checkRlimits, type Rlimit } from './rlimits.js';
-import { checkProcess, type NamespaceJoin, type ProcessUser } from './process.js';
+import { checkProcess, CLONE_NEW, type NamespaceJoin, type ProcessUser } from './process.js';
 import { native, staticHelperPath, type NativeContainer, type NativeExitStatus } from './native.js';
 import { checkSecurity, type SecurityOptions } from './security.js';
 import { checkInteger, checkString, checkStrings, invalid } from './validate.js';
@@ -477,15 +477,6 @@ export interface ExecInContainerOptions {
   detach?: boolean;
 }
 
-// CLONE_NEW* values (sched.h): the namespaces `ctr exec` joins.
-const CLONE_NEWNS = 0x00020000;
-const CLONE_NEWCGROUP = 0x02000000;
-const CLONE_NEWUTS = 0x04000000;
-const CLONE_NEWIPC = 0x08000000;
-const CLONE_NEWUSER = 0x10000000;
-const CLONE_NEWPID = 0x20000000;
-const CLONE_NEWNET = 0x40000000;
-
 /**
  * Runs a program in a running container (`ctr exec`): a single-threaded child joins every namespace of the
  * container's PID 1 with one setns(pidfd) and forks the program, so it is inside the PID namespace. It waits
@@ -495,9 +486,10 @@ const CLONE_NEWNET = 0x40000000;
 export function execInContainer(options: ExecInContainerOptions): Container {
   const env = checkStrings('env', options.env);
   const stdio = checkStdio(options.stdio);
-  let flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
-  if (existsSync('/proc/self/ns/cgroup')) flags |= CLONE_NEWCGROUP;
-  if (options.userns) flags |= CLONE_NEWUSER;
+  // the namespaces `ctr exec` joins
+  let flags = CLONE_NEW.mount | CLONE_NEW.pid | CLONE_NEW.uts | CLONE_NEW.ipc | CLONE_NEW.network;
+  if (existsSync('/proc/self/ns/cgroup')) flags |= CLONE_NEW.cgroup;
+  if (options.userns) flags |= CLONE_NEW.user;
   // the container's user namespace (if any) maps the ids; its size is not known here, the kernel checks them
   const processOptions = checkProcess({ user: options.user, umask: options.umask }, { supervised: false });
   const handle = native.execInContainer({
