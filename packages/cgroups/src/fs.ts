@@ -186,19 +186,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Removes a group and the child groups below it, deepest first. A missing group is fine (idempotent).
  * rmdir(2) on cgroupfs succeeds although the directory holds control files; it fails with EBUSY while the
- * group is populated, and briefly after the last task exits while the kernel takes the css offline, so
- * EBUSY is retried with backoff (as runc's RemovePath does) before giving up.
+ * group has child groups or is populated, and briefly after the last task exits while the kernel takes the
+ * css offline, so EBUSY is retried with backoff (as runc's RemovePath does) before giving up. The rmdir comes
+ * first and the listing only after an EBUSY: a container's group seldom has children, and listing a v1
+ * group's control files cost as much as removing it.
  */
 export async function removeGroup(dir: string): Promise<void> {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw wrap(error, 'read', dir);
-  }
-  for (const entry of entries) if (entry.isDirectory()) await removeGroup(path.join(dir, entry.name));
-  for (let delay = 10; ; delay *= 2) {
+  let childrenRemoved = false;
+  for (let delay = 10; ; ) {
     try {
       fs.rmdirSync(dir);
       return;
@@ -206,7 +201,26 @@ export async function removeGroup(dir: string): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
       if (code !== 'EBUSY' || delay > 640) throw wrap(error, 'rmdir', dir);
-      await sleep(delay);
     }
+    if (!childrenRemoved) {
+      childrenRemoved = true;
+      if (await removeChildGroups(dir)) continue;
+    }
+    await sleep(delay);
+    delay *= 2;
   }
+}
+
+/** Removes the child groups of `dir`; true when there were any. */
+async function removeChildGroups(dir: string): Promise<boolean> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw wrap(error, 'read', dir);
+  }
+  const children = entries.filter((entry) => entry.isDirectory());
+  for (const child of children) await removeGroup(path.join(dir, child.name));
+  return children.length > 0;
 }

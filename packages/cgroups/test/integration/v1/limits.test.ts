@@ -81,6 +81,16 @@ describe.skipIf(skipUnless('cgroup v1 limits are enforced by the kernel', { root
       await manager.destroy(); // idempotent
     });
 
+    it('destroy removes child groups made inside the group (a container root can make them), deepest first', async () => {
+      const manager = group('nested');
+      for (const dir of Object.values(manager.paths)) fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+      const child = spawnGated('sleep 60');
+      manager.addProcess(child.pid);
+      await manager.destroy();
+      expect((await child.exited).signal).toBe('SIGKILL');
+      for (const dir of Object.values(manager.paths)) expect(fs.existsSync(dir)).toBe(false);
+    });
+
     it('openJoin: a single-threaded process writing "0" to the tasks fds joins every hierarchy by itself', async () => {
       const manager = group('join');
       const join = manager.openJoin();
