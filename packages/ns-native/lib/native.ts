@@ -1,9 +1,10 @@
 // native.ts — the raw binding's shape and its loader. Only types and the load step live here; the typed,
 // validated wrappers are in the other lib/ files. The .node file is loaded at run time, never bundled
 // (an ESM bundle would swallow the require of a .node file).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DeviceNode } from './devices.js';
 import type { NativeMount } from './mounts.js';
 import type { NativeRlimit } from './rlimits.js';
@@ -120,10 +121,33 @@ export interface NativeBinding {
 
 /**
  * Directory of this package: prebuilds/ (the shipped addon), build/Release/ (a source build) and build/static/
- * (the static helpers). Resolved by package name rather than from this file's location, so it stays right
- * when a CLI bundles this code into its own dist/.
+ * (the static helpers). Found by package name rather than only from this file's location, so it stays right
+ * when a CLI bundles this code into its own dist/: first this file's own package (unbundled, it is
+ * dist/index.js), then node_modules/@ctr/ns-native in each directory above it, the way require looks a
+ * package up. Both with a few stat calls: require.resolve() of a package with an `exports` map loads Node's
+ * ESM resolver, ~4-5 ms of every `ctr run`. It stays the answer for anything else (NODE_PATH, global folders).
  */
-export const packageDir = path.dirname(createRequire(import.meta.url).resolve('@ctr/ns-native/package.json'));
+export const packageDir = findPackageDir();
+
+function findPackageDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const own = path.dirname(here);
+  if (isThisPackage(own)) return own;
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', '@ctr', 'ns-native');
+    if (isThisPackage(candidate)) return realpathSync(candidate);
+    if (dir === path.dirname(dir)) break;
+  }
+  return path.dirname(createRequire(import.meta.url).resolve('@ctr/ns-native/package.json'));
+}
+
+function isThisPackage(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === '@ctr/ns-native';
+  } catch {
+    return false;
+  }
+}
 
 /** A static helper program (one per init/*.c, e.g. `ctr-init`), shipped prebuilt in build/static/. */
 export function staticHelperPath(name: string): string {
