@@ -6,7 +6,7 @@
 // releases exactly what was made. After the start, what the container holds is described by its state file,
 // and `removeContainer` (delete.ts) or the stale sweep releases it from there, in this or any ctr process.
 // See: clone(2), pivot_root(2), cgroups(7), veth(4), init/ctr-shim.c.
-import { existsSync, openSync, closeSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, openSync, closeSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { processStartTime } from '@ctr/netns';
 import { isTerminal, pidfdOpen, pipe, spawnContainer, type Container } from '@ctr/ns-native';
@@ -16,6 +16,7 @@ import { cgroupPathOf, prepareLimits, type LimitOptions } from './limits.js';
 import { prepareMounts, type MountFlags } from './mounts.js';
 import { prepareSecurity, type SecurityFlags } from './security.js';
 import { createLayer, layerDirOf, removeLayer } from './layer.js';
+import { removeTree } from './remove-tree.js';
 import { connectBridge, validateRequestedIp } from './network.js';
 import { generateName, newId } from './names.js';
 import type { Publisher } from './publish.js';
@@ -254,7 +255,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     stopPoint('create:name-reserved');
     const dir = containerDir(state.name);
     // We hold the name now: a directory of that name is debris of a container removed halfway (kill -9).
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir, []);
     mkdirSync(dir, { mode: 0o700 });
     stopPoint('create:state-dir');
     const env = buildEnv(userEnv, state.hostname, tty);

@@ -6,10 +6,11 @@
 // mount namespace (@ctr/ns-native, src/layer.cc) and vanishes with that namespace; only the directory remains
 // to remove. Its path is recorded in the state file before it is created, so the sweep finds it after a
 // SIGKILL of `ctr run` at any point. See: overlayfs (Documentation/filesystems/overlayfs.rst).
-import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { dataRoot } from './config.js';
 import { CtrError } from './errors.js';
+import { removeTree } from './remove-tree.js';
 
 /** How a container's writes reach the disk, as `ctr ps --json` shows it (`rootfsMode`). */
 export type RootfsMode = 'overlay' | 'rw';
@@ -68,7 +69,7 @@ export function removeLayer(dir: string): void {
   if (!isLayerName(path.basename(dir)) || path.basename(path.dirname(dir)) !== 'containers') {
     throw new CtrError(`refusing to remove ${dir}: not a container layer directory`, { code: 'ERR_CTR_LAYER', path: dir });
   }
-  rmSync(dir, { recursive: true, force: true });
+  removeTree(dir, ['upper/', 'work/work/', 'work/']);
 }
 
 /** The ids that have a layer directory now. */

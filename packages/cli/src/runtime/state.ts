@@ -5,12 +5,13 @@
 // and its `attach.sock`. Phases: created → running → stopped → removed (both gone). "stopped" is read, not
 // written: exit.json exists, or the shim is gone. Nobody else writes a container's files: ctr before and
 // after the shim's life, the shim only its own directory. The writable layer (`layer`) stays until removal.
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateRoot } from './config.js';
 import { CtrError } from './errors.js';
 import { processStartTime } from '@ctr/netns';
 import type { RootfsMode } from './layer.js';
+import { removeTree, unlinkIfPresent } from './remove-tree.js';
 import type { SecurityFlags, SecuritySummary } from './security.js';
 
 export type ContainerStatus = 'created' | 'running' | 'stopped';
@@ -119,7 +120,7 @@ export function reserveName(state: ContainerState, rename?: () => void): void {
       }
     }
   } finally {
-    rmSync(tmp, { force: true });
+    unlinkIfPresent(tmp);
   }
 }
 
@@ -159,14 +160,14 @@ export function removeDeadWritersFiles(): void {
   }
   for (const entry of names) {
     const m = /^\.tmp-(\d+)-/.exec(entry);
-    if (m && processStartTime(Number(m[1])) === undefined) rmSync(path.join(containersDir(), entry), { force: true });
+    if (m && processStartTime(Number(m[1])) === undefined) unlinkIfPresent(path.join(containersDir(), entry));
   }
 }
 
 /** Removes both files of a container: the shim's directory first, the name reservation last. */
 export function removeState(name: string): void {
-  rmSync(containerDir(name), { recursive: true, force: true });
-  rmSync(fileOf(name), { force: true });
+  removeTree(containerDir(name), ['exit.json']);
+  unlinkIfPresent(fileOf(name));
 }
 
 /** The state file of `name` as it is now; undefined when it is gone or unreadable. */
