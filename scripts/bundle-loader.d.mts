@@ -3,5 +3,6 @@ import type { Script } from 'node:vm';
 
 type Main = (argv: string[]) => Promise<number>;
 export declare const cacheOf: (bundlePath: string) => string;
+export declare const runCacheOf: (bundlePath: string) => string;
 export declare function loadBundle(bundlePath: string, cachedData?: Buffer): { main: Main; script: Script };
-export declare function runBundle(bundlePath: string, name: string, failureStatus: number): void;
+export declare function runBundle(bundlePath: string, name: string, failureStatus: number, refreshOn?: string[]): void;

@@ -158,9 +158,16 @@ describe.skipIf(skipUnless('packed packages installed with npm outside the repos
     }, 120_000);
 
     it('ctr run --net none /bin/true runs in the default rootfs; `default` names it too', async () => {
+      // The first successful run writes the run code cache (scripts/bundle-loader.mjs); failures and help do not.
+      const runCache = path.join(modules, '@ctr/cli/dist/ctr-bundle.cjs.run.cache');
+      expect(statSync(runCache, { throwIfNoEntry: false })).toBeUndefined();
       ok(await timed('ctr run --net none /bin/true', () => inPrefix(ctrBin, ['run', '--net', 'none', '/bin/true'])));
+      expect(statSync(runCache).size).toBeGreaterThan(100_000);
+      // A cache V8 rejects (here: garbage) costs only a compile, and is rewritten.
+      writeFileSync(runCache, 'not a code cache');
       const r = ok(await inPrefix('npx', ['@ctr/cli', 'run', '--net', 'none', 'default', 'hostname']));
       expect(r.stdout.trim()).toMatch(/^[a-z]+-[a-z]+$/);
+      expect(statSync(runCache).size).toBeGreaterThan(100_000);
     });
 
     it('the seed: its own hostname, a ps that sees only the container, an IP on the bridge', async () => {
