@@ -258,7 +258,9 @@ static void record_exit(const siginfo_t* info) {
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return; /* the state directory is gone: the container was removed while it stopped */
   write_all(fd, text, (size_t)n);
-  fsync(fd);
+  /* No fsync: the rename is what makes a reader see the whole record or none, and the state directory lives
+   * in /run (tmpfs: a reboot takes it, with every container, anyway). On a disk it cost ~0.4 ms of every
+   * container's end. */
   close(fd);
   rename(tmp, path);
 }
