@@ -56,9 +56,13 @@ describe('checkTargets of the start targets of issue 13', () => {
   const start = checkTargets({
     groups: [{
       id: 'start',
-      rows: [row('lib-none', 'lib', [2, 2.5, 1.5]), row('lib-bridge', 'lib bridge', [4.2, 4.4, 4.6])],
+      rows: [
+        row('lib-none', 'lib', [2, 2.5, 1.5]), row('lib-bridge', 'lib bridge', [4.2, 4.4, 4.6]),
+        row('runc', 'runc run', [40, 40, 40]), row('node', 'floor: node -e 0', [38, 38, 38]), row('unshare', 'unshare', [4, 4, 4]),
+      ],
       extra: { noneOverRunc: 1.25, bridgeOverNoneMs: 1, libraryPerSecond: { none: 480, bridge: 300 } },
     }],
+    machine: { cores: 2 },
   });
   const find = (text) => start.find((t) => t.target.includes(text));
   it('checks ctr against runc, the bridge against none, the library against 2 and 4 ms and 500/s', () => {
@@ -67,6 +71,12 @@ describe('checkTargets of the start targets of issue 13', () => {
     expect(find('≤ 2 ms')).toMatchObject({ met: true, measured: '2.0 ms' });
     expect(find('≤ 4 ms')).toMatchObject({ met: false, measured: '4.4 ms', missedBy: '0.4 ms over' });
     expect(find('500')).toMatchObject({ met: false, measured: '480/s', missedBy: '20/s short' });
+  });
+  it('states the same-run floors: Node’s start against runc, unshare(1) for one container and on every core', () => {
+    expect(find('runc run').floor).toBe('node -e 0 alone: 0.95× runc run');
+    expect(find('≤ 2 ms').floor).toBe('unshare(1) with the same namespaces, no cgroup, no rootfs: 4.0 ms');
+    expect(find('500').floor).toBe('unshare(1) on all 2 cores at once: 500/s at most');
+    expect(find('≤ 4 ms').floor).toBeUndefined();
   });
 });
 
