@@ -92,6 +92,7 @@ export interface NativeContainer {
   /** -1 once the child has been reaped. */
   readonly pidfd: number;
   start(): { ptyMaster?: number };
+  startAsync(callback: (error: Error | null, result?: { ptyMaster?: number }) => void): void;
   onExit(callback: (status: NativeExitStatus) => void): void;
   kill(signal: number): boolean;
   /** Kills and reaps unless already reaped; returns the status either way. */

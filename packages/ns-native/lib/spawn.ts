@@ -311,6 +311,25 @@ export class Container {
   }
 
   /**
+   * As `start()`, without blocking the event loop while the child builds its root and execs: the child's
+   * error pipe is polled instead, so a process starting many containers at once sets others up meanwhile.
+   * `abort()` while it is pending kills the child and rejects the promise.
+   * @throws ContainerSetupError (rejects) when setup or exec failed (the child is reaped by then)
+   */
+  startAsync(): Promise<{ ptyMaster?: number }> {
+    return new Promise((resolve, reject) => {
+      this.#native.startAsync((error, result) => {
+        if (error) {
+          this.abort();
+          reject(error);
+        } else {
+          resolve(result!);
+        }
+      });
+    });
+  }
+
+  /**
    * Calls `listener` once the process has exited and been reaped (through its pidfd, never waitpid(-1)).
    * While someone listens, the event loop stays alive.
    */

@@ -18,7 +18,8 @@ struct ExitStatus {
 // (non-blocking only), -errno on failure.
 int ReapPidfd(int pidfd, bool block, ExitStatus* status);
 
-// Calls `onReadable(data)` on the JS thread each time `pidfd` polls readable, until Close().
+// Calls `onReadable(data)` on the JS thread each time `pidfd` polls readable, until Close(). Any fd works the
+// same way: Container::startAsync polls a child's error pipe with it.
 class PidfdWatch {
  public:
   using Callback = void (*)(void* data);

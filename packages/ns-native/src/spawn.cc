@@ -356,7 +356,8 @@ class Container : public Napi::ObjectWrap<Container> {
     return DefineClass(env, "Container",
                        {InstanceAccessor<&Container::Pid>("pid"), InstanceAccessor<&Container::Pidfd>("pidfd"),
                         InstanceAccessor<&Container::SupervisorPid>("supervisorPid"),
-                        InstanceMethod<&Container::Start>("start"), InstanceMethod<&Container::OnExit>("onExit"),
+                        InstanceMethod<&Container::Start>("start"), InstanceMethod<&Container::StartAsync>("startAsync"),
+                        InstanceMethod<&Container::OnExit>("onExit"),
                         InstanceMethod<&Container::Kill>("kill"), InstanceMethod<&Container::Abort>("abort")});
   }
 
@@ -393,7 +394,66 @@ class Container : public Napi::ObjectWrap<Container> {
 
   // start(): { ptyMaster?: number }
   Napi::Value Start(const Napi::CallbackInfo& info) {
+    Go(info.Env());
+    if (reportFd_ >= 0) ReadExecReport();
+    return FinishStart(info.Env());
+  }
+
+  // startAsync(callback: (error: Error | null, result?: { ptyMaster?: number }) => void): void — start()
+  // without blocking this thread while the child builds its root and execs (1-5 ms, more when many set up at
+  // once): the error pipe is polled on the event loop instead, so one process can set up others meanwhile.
+  // The child writes its failure record in one write() smaller than PIPE_BUF, then _exit()s; so once the pipe
+  // polls readable, the whole record or end-of-file is there and FinishStart's read does not block.
+  Napi::Value StartAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    Napi::Function callback = info[0].As<Napi::Function>();
+    if (reportFd_ >= 0) {
+      // exec: its report pipe gives the program's pid first; that path stays synchronous
+      Napi::Value result;
+      try {
+        result = Start(info);
+      } catch (const Napi::Error& e) {
+        callback.Call({e.Value()});
+        return env.Undefined();
+      }
+      callback.Call({env.Null(), result});
+      return env.Undefined();
+    }
+    Go(env);
+    startCallback_ = Napi::Persistent(callback);
+    startWatch_ = PidfdWatch::Start(env, errorFd_, &Container::OnErrorPipeReadable, this);
+    Ref();  // alive (with its callback) until the pipe has spoken
+    return env.Undefined();
+  }
+
+  static void OnErrorPipeReadable(void* data) {
+    auto* self = static_cast<Container*>(data);
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    Napi::FunctionReference callback = std::move(self->startCallback_);
+    self->StopStartWatch();
+    Napi::Value error = env.Null(), result = env.Undefined();
+    try {
+      result = self->FinishStart(env);
+    } catch (const Napi::Error& e) {
+      error = e.Value();
+    }
+    try {
+      callback.MakeCallback(env.Global(), {error, result});
+    } catch (const Napi::Error& e) {
+      napi_fatal_exception(env, e.Value());
+    }
+  }
+
+  void StopStartWatch() {
+    startWatch_->Close();
+    startWatch_ = nullptr;
+    startCallback_.Reset();
+    Unref();
+  }
+
+  // Lets the child go on ("G" on the sync pipe).
+  void Go(Napi::Env env) {
     if (started_ || reaped_) throw Napi::Error::New(env, "container was already started or aborted");
     started_ = true;
     // EPIPE (SIGPIPE is ignored by Node) means the child is gone already; its report, if any, is in the pipe.
@@ -401,8 +461,10 @@ class Container : public Napi::ObjectWrap<Container> {
     do w = write(syncFd_, "G", 1);
     while (w < 0 && errno == EINTR);
     CloseFd(syncFd_);
-    if (reportFd_ >= 0) ReadExecReport();
+  }
 
+  // Reads the child's verdict from the error pipe: end-of-file (it exec'd) or a failure record (thrown).
+  Napi::Object FinishStart(Napi::Env env) {
     ctr_setup_failure record{};
     size_t got = ReadFull(errorFd_, &record, sizeof record);
     CloseFd(errorFd_);
@@ -459,11 +521,19 @@ class Container : public Napi::ObjectWrap<Container> {
   // abort(): ExitStatus — SIGKILL and reap now unless already reaped; returns the status either way. A
   // pending onExit callback is dropped (the caller learns the status from the return value).
   Napi::Value Abort(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    // A pending startAsync learns that its start is over, once the child is gone.
+    Napi::FunctionReference pendingStart;
+    if (startWatch_ != nullptr) {
+      pendingStart = std::move(startCallback_);
+      StopStartWatch();
+    }
     // Kill before closing the sync pipe: on EOF a waiting child exits 0 by itself, which would race the kill.
     if (!reaped_) KillAndReap();
     ClosePipes();
     if (watch_ != nullptr) StopWatch();
-    return ExitStatusObject(info.Env(), status_);
+    if (!pendingStart.IsEmpty()) pendingStart.Call({Napi::Error::New(env, "container was aborted before it started").Value()});
+    return ExitStatusObject(env, status_);
   }
 
   static void OnPidfdReadable(void* data) {
@@ -547,6 +617,8 @@ class Container : public Napi::ObjectWrap<Container> {
   ExitStatus status_{-1, 0};  // both null in JS until reaped
   PidfdWatch* watch_ = nullptr;
   Napi::FunctionReference callback_;
+  PidfdWatch* startWatch_ = nullptr;  // startAsync: polls the error pipe
+  Napi::FunctionReference startCallback_;
 };
 
 // Test-only: CTR_TEST_SKIP_NS=uts,ipc,pid,cgroup leaves those namespaces shared with the host, so the e2e

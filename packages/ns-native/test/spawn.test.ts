@@ -180,6 +180,32 @@ describe.skipIf(skipUnless('spawnContainer creates real namespaces and a pivoted
       expect(() => c.start()).toThrow(/already started or aborted/);
     });
 
+    it('startAsync: many at once, each resolving once its command runs; rejects like start() on failure', async () => {
+      const containers = Array.from({ length: 8 }, () => tracker.spawn(shOptions(rootfs, 'exec sleep 30', 1, 0)));
+      await Promise.all(containers.map((c) => c.startAsync()));
+      for (const c of containers) {
+        // the command itself, no longer the clone of this node process that set it up
+        expect(readlinkSync(`/proc/${c.pid}/exe`)).not.toBe(readlinkSync('/proc/self/exe'));
+        expect(readFileSync(`/proc/${c.pid}/cmdline`, 'utf8')).toBe('sleep\x0030\x00');
+        c.kill('SIGKILL');
+      }
+      for (const c of containers) expect(await c.wait()).toEqual({ exitCode: null, signal: 'SIGKILL' });
+
+      const missing = tracker.spawn({ ...shOptions(rootfs, '', 1, 0), argv: ['nope'], execCandidates: ['/usr/bin/nope'] });
+      await expect(missing.startAsync()).rejects.toMatchObject({ code: 'ENOENT', syscall: 'execve', stage: 'exec', path: 'nope' });
+      expect(processExists(missing.pid)).toBe(false);
+      expect(missing.exitStatus).toEqual({ exitCode: 127, signal: null });
+    });
+
+    it('startAsync: abort() while it is pending kills the child and rejects', async () => {
+      const c = tracker.spawn(shOptions(rootfs, 'sleep 30', 1, 0));
+      const started = c.startAsync();
+      c.abort();
+      await expect(started).rejects.toThrow(/aborted before it started/);
+      expect(processExists(c.pid)).toBe(false);
+      expect(childrenOf(process.pid).map((p) => p.pid)).not.toContain(c.pid);
+    });
+
     it('validates options before cloning', () => {
       const base = shOptions(rootfs, 'true', 1, 0);
       expect(() => tracker.spawn({ ...base, rootfs: 'relative' })).toThrow(/rootfs must be an absolute path/);

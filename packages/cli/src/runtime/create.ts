@@ -85,8 +85,11 @@ export interface CreateOptions extends LimitOptions, SecurityFlags, MountFlags {
 /** A created container: the command waits for `start()`. */
 export interface CreatedContainer {
   readonly state: ContainerState;
-  /** lets the command run; returns the pty master of a foreground terminal. Rejects with docker's 126/127. */
-  start(): { ptyMaster?: number };
+  /**
+   * lets the command run; resolves once it runs, with the pty master of a foreground terminal. Rejects with
+   * docker's 126/127. The event loop stays free while the container sets up (other containers go on).
+   */
+  start(): Promise<{ ptyMaster?: number }>;
   /** sends a signal to the container's PID 1; false once it is gone */
   kill(signal: NodeJS.Signals | number): boolean;
   /** resolves once the shim recorded the exit (undefined: the shim was killed before it could) */
@@ -352,10 +355,10 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   let exited: Promise<ExitRecord | undefined> | undefined;
   return {
     state,
-    start() {
+    async start() {
       let started;
       try {
-        started = handle.start();
+        started = await handle.startAsync();
         stopPoint('start:started');
       } catch (err) {
         throw spawnFailure(err, command[0]!, state.layer);

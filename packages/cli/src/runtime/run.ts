@@ -53,7 +53,7 @@ export async function runContainer(opts: RunOptions): Promise<RunResult> {
   const { state } = created;
   let started: { ptyMaster?: number };
   try {
-    started = created.start();
+    started = await created.start();
   } catch (err) {
     const error = err instanceof CtrError ? err : asCtrError(err, 'start failed');
     error.cleanupErrors.push(...(await created.abort()));

@@ -169,7 +169,7 @@ class Sandbox implements SandboxProcess {
     };
     if (signal?.aborted) return fail(abortError(signal));
     try {
-      created.start();
+      await created.start();
     } catch (err) {
       return fail(err instanceof CtrError ? err : asCtrError(err, 'start failed'));
     }
@@ -177,6 +177,8 @@ class Sandbox implements SandboxProcess {
     this.pid = state.pid;
     this.#running = true;
     const unsubscribe = signal ? onAbort(signal, () => this.#expire()) : undefined;
+    // aborted while the container was setting up: onAbort only hears of later aborts
+    if (signal?.aborted) this.#expire();
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.#expire(), timeoutMs);
     if (this.#heldSignal !== undefined) created.kill(this.#heldSignal);
     stdio.feed();
