@@ -1,14 +1,19 @@
 // connect.ts — the one-call network setup the runtime needs per container: a shared bridge with the gateway
 // address, a veth whose peer is born inside the container's netns, and inside that netns `lo`, the interface,
-// its address and the default route. Everything is synchronous rtnetlink, no sysfs and no helper binaries:
-// 8 round trips per container once the bridge exists.
+// its address and the default route. Everything is synchronous rtnetlink, no sysfs and no helper binaries.
+// Once the bridge exists it costs one bridge lookup (none if the caller passes the bridge it just looked up),
+// one veth request whose echo names the peer's ifindex, and one datagram of four changes inside the netns.
+// No link is looked up after it changed: RTM_GETLINK runs the device's pending link-watch work in the caller
+// (rtnl_getlink → linkwatch_sync_dev), which for a new veth waits for an RCU grace period.
 // See: rtnetlink(7), veth(4), bridge(8), network_namespaces(7).
 import { closeSync, openSync } from 'node:fs';
 
 import { addAddress } from './addresses.js';
+import { RTM_NEWADDR, RTM_NEWROUTE } from './constants.js';
 import { NetnsError } from './errors.js';
+import { parseAddressWithPrefix, parseIpv4 } from './ipv4.js';
 import { createVeth, deleteLink, ensureBridge, getLink, setLinkUp, validateIfname } from './links.js';
-import { addRoute } from './routes.js';
+import { encodeAddress, encodeRoute, encodeSetLink, type Link } from './messages.js';
 import { NetlinkSocket } from './socket.js';
 
 export interface ConnectOptions {
@@ -28,6 +33,8 @@ export interface ConnectOptions {
   gateway: string;
   /** Reuse an open host-side socket (saves a socket() per container in a long-lived process). */
   hostSocket?: NetlinkSocket;
+  /** The bridge as the caller just looked it up on `hostSocket` (findLink): saves the lookup. */
+  bridgeLink?: Link;
 }
 
 export interface ConnectResult {
@@ -59,6 +66,9 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
   validateIfname(opts.bridge);
   validateIfname(opts.hostIfname);
   validateIfname(containerIfname);
+  // Parsed before anything exists: a bad address must not leave a veth behind.
+  const { address, prefixLen } = parseAddressWithPrefix(opts.address);
+  const gateway = parseIpv4(opts.gateway);
   const host = opts.hostSocket ?? NetlinkSocket.open();
   // One fd for both the veth peer placement and the container socket, so a PID that exits and is recycled
   // in between cannot split the two across different namespaces.
@@ -80,7 +90,8 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
   let vethCreated = false;
   let inner: NetlinkSocket | undefined;
   try {
-    const bridge = ensureBridge(host, opts.bridge);
+    const known = opts.bridgeLink;
+    const bridge = known && known.name === opts.bridge && known.kind === 'bridge' ? known : ensureBridge(host, opts.bridge);
     // The bridge is configured in the order address, then up, so a bridge found up already has its address
     // and the steady state costs one lookup. A bridge found down is configured here, racing peers tolerated.
     if (!bridge.up) {
@@ -88,27 +99,38 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
       setLinkUp(host, bridge.index);
     }
 
+    // One queue per end, as the kernel would cut it to anyway, minus the two RCU waits of the cut.
     const veth = createVeth(host, {
       name: opts.hostIfname,
       peerName: containerIfname,
-      peerNetns: { path: `/proc/self/fd/${nsFd}` },
+      peerNetns: { fd: nsFd },
       master: bridge.index,
       up: true,
+      queues: 1,
     });
     vethCreated = true;
 
     inner = NetlinkSocket.open(`/proc/self/fd/${nsFd}`);
-    setLinkUp(inner, 'lo');
-    const peer = getLink(inner, containerIfname);
-    setLinkUp(inner, peer.index);
-    addAddress(inner, peer.index, opts.address);
-    addRoute(inner, { gateway: opts.gateway, oif: peer.index });
+    // IFLA_LINK of the local end is the peer's ifindex in the container's netns: the very link just created,
+    // whatever else that netns holds. Only a kernel without it (none in practice) needs the lookup by name.
+    const peerIndex = veth.link || getLink(inner, containerIfname).index;
+    const peer = `${containerIfname} ifindex ${peerIndex}`;
+    // In order, in one datagram: the route's gateway is reachable only through the address before it.
+    inner.requestBatch([
+      { message: encodeSetLink({ name: 'lo' }, { up: true }), context: 'link lo' },
+      { message: encodeSetLink({ index: peerIndex }, { up: true }), context: `link ${peer}` },
+      { message: encodeAddress(RTM_NEWADDR, { index: peerIndex, address, prefixLen }), context: `${opts.address} ${peer}` },
+      {
+        message: encodeRoute(RTM_NEWROUTE, { gateway, oif: peerIndex }),
+        context: `default via ${opts.gateway} ${peer}`,
+      },
+    ]);
     return {
       bridgeIndex: bridge.index,
       hostIfname: opts.hostIfname,
       hostIndex: veth.index,
       containerIfname,
-      containerIndex: peer.index,
+      containerIndex: peerIndex,
       address: opts.address,
       gateway: opts.gateway,
     };

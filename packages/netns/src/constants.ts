@@ -13,6 +13,8 @@ export const NLMSG_DONE = 3;
 export const NLM_F_REQUEST = 0x1;
 export const NLM_F_MULTI = 0x2;
 export const NLM_F_ACK = 0x4;
+/** Asks the kernel to send the requester a copy of the notification its change caused (the new object). */
+export const NLM_F_ECHO = 0x8;
 /** Set by the kernel on a dump whose contents changed while it was being read. */
 export const NLM_F_DUMP_INTR = 0x10;
 export const NLM_F_ROOT = 0x100;
@@ -90,6 +92,8 @@ export const IFLA_LINKINFO = 18;
 export const IFLA_NET_NS_PID = 19;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_EXT_MASK = 29;
+export const IFLA_NUM_TX_QUEUES = 31;
+export const IFLA_NUM_RX_QUEUES = 32;
 
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;

@@ -4,7 +4,7 @@
 // veth(4), bridge(8).
 import { closeSync, openSync } from 'node:fs';
 
-import { IFNAMSIZ } from './constants.js';
+import { IFNAMSIZ, RTM_NEWLINK } from './constants.js';
 import { NetnsError } from './errors.js';
 import {
   decodeLink,
@@ -42,18 +42,20 @@ function toRef(link: number | string): LinkRef {
   return { name: link };
 }
 
-/** Where a veth peer is created: a PID's netns, or a netns file such as `/proc/PID/ns/net`. */
-export type PeerNetns = { pid: number } | { path: string };
+/** Where a veth peer is created: a PID's netns, a netns file such as `/proc/PID/ns/net`, or an open netns fd. */
+export type PeerNetns = { pid: number } | { path: string } | { fd: number };
 
 /**
  * Creates a veth pair `name` ↔ `peerName`. With `peerNetns` the peer is born inside that netns (IFLA_NET_NS_FD
- * of the opened file, or IFLA_NET_NS_PID), so it never appears on the host and its name cannot collide
- * there. `master` (a bridge ifindex) and `up` apply to the local end in the same request; the peer stays
- * down (see encodeNewVeth). Returns the local end as the kernel reports it.
+ * of the opened file or of the fd given, or IFLA_NET_NS_PID), so it never appears on the host and its name
+ * cannot collide there. `master` (a bridge ifindex) and `up` apply to the local end in the same request; the
+ * peer stays down (see encodeNewVeth). `queues` gives both ends that many queues (see encodeNewVeth). Returns
+ * the local end as the kernel reports it; its `link` is the peer's ifindex (in the peer's netns). The kernel
+ * echoes the new link (NLM_F_ECHO, Linux ≥ 6.3); only an older kernel costs a lookup by name.
  */
 export function createVeth(
   sock: NetlinkSocket,
-  opts: { name: string; peerName: string; peerNetns?: PeerNetns; master?: number; up?: boolean },
+  opts: { name: string; peerName: string; peerNetns?: PeerNetns; master?: number; up?: boolean; queues?: number },
 ): Link {
   validateIfname(opts.name);
   validateIfname(opts.peerName);
@@ -61,9 +63,12 @@ export function createVeth(
   const local = {
     name: opts.name,
     peerName: opts.peerName,
+    echo: true,
     ...(opts.master === undefined ? {} : { master: opts.master }),
     ...(opts.up === undefined ? {} : { up: opts.up }),
+    ...(opts.queues === undefined ? {} : { queues: opts.queues }),
   };
+  let replies;
   if (opts.peerNetns && 'path' in opts.peerNetns) {
     const path = opts.peerNetns.path;
     let fd: number;
@@ -80,15 +85,15 @@ export function createVeth(
       });
     }
     try {
-      sock.request(encodeNewVeth({ ...local, peerNetns: { fd } }), context);
+      replies = sock.request(encodeNewVeth({ ...local, peerNetns: { fd } }), context);
     } finally {
       closeSync(fd);
     }
   } else {
-    const peerNetns = opts.peerNetns && { pid: opts.peerNetns.pid };
-    sock.request(encodeNewVeth({ ...local, ...(peerNetns && { peerNetns }) }), context);
+    replies = sock.request(encodeNewVeth({ ...local, ...(opts.peerNetns && { peerNetns: opts.peerNetns }) }), context);
   }
-  return getLink(sock, opts.name);
+  const echoed = replies.filter((r) => r.header.type === RTM_NEWLINK).map(decodeLink).find((l) => l.name === opts.name);
+  return echoed ?? getLink(sock, opts.name);
 }
 
 /** Creates a bridge; throws NetlinkError `EEXIST` if a link of that name exists. */

@@ -38,9 +38,12 @@ import {
   IFLA_MTU,
   IFLA_NET_NS_FD,
   IFLA_NET_NS_PID,
+  IFLA_NUM_RX_QUEUES,
+  IFLA_NUM_TX_QUEUES,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_DUMP,
+  NLM_F_ECHO,
   NLM_F_EXCL,
   NLM_F_REQUEST,
   RT_SCOPE_LINK,
@@ -105,21 +108,27 @@ function refParts(ref: LinkRef, ifinfo: { flags?: number; change?: number } = {}
  * VETH_INFO_PEER carries a complete ifinfomsg followed by the peer's own attributes (linux/veth.h).
  * `master` and `up` apply to the local end in the same request. The peer cannot be created up: the kernel
  * opens it before the pair is linked and answers ENOTCONN, so it is set up afterwards from its own netns.
+ * `queues` sets IFLA_NUM_TX_QUEUES/IFLA_NUM_RX_QUEUES of both ends: without them a veth is allocated with one
+ * queue per possible CPU and then cut to one real queue, which (with the device registered) waits for an
+ * expedited RCU grace period, twice per pair (veth_init_queues → netif_set_real_num_tx_queues →
+ * synchronize_net). `echo` (NLM_F_ECHO) makes the kernel (≥ 6.3) answer with the new local end (ifindex,
+ * and IFLA_LINK: the peer's ifindex in its netns), which saves a lookup; older kernels just ACK.
  */
 export function encodeNewVeth(
-  opts: { name: string; peerName: string; peerNetns?: NetnsTarget; master?: number; up?: boolean },
+  opts: { name: string; peerName: string; peerNetns?: NetnsTarget; master?: number; up?: boolean; queues?: number; echo?: boolean },
   seq = 0,
 ): Buffer {
-  const peer = [encodeIfInfoMsg()];
+  const queues = opts.queues === undefined ? [] : [attrU32(IFLA_NUM_TX_QUEUES, opts.queues), attrU32(IFLA_NUM_RX_QUEUES, opts.queues)];
+  const peer = [encodeIfInfoMsg(), ...queues];
   if (opts.peerNetns) peer.push(netnsAttr(opts.peerNetns));
   peer.push(attrString(IFLA_IFNAME, opts.peerName));
-  const parts = [encodeIfInfoMsg(opts.up ? { flags: IFF_UP, change: IFF_UP } : {})];
+  const parts = [encodeIfInfoMsg(opts.up ? { flags: IFF_UP, change: IFF_UP } : {}), ...queues];
   if (opts.master !== undefined) parts.push(attrU32(IFLA_MASTER, opts.master));
   parts.push(
     attrString(IFLA_IFNAME, opts.name),
     attrNested(IFLA_LINKINFO, [kindAttr('veth'), attrNested(IFLA_INFO_DATA, [attrNested(VETH_INFO_PEER, peer)])]),
   );
-  return encodeMessage(RTM_NEWLINK, CREATE, seq, parts);
+  return encodeMessage(RTM_NEWLINK, opts.echo ? CREATE | NLM_F_ECHO : CREATE, seq, parts);
 }
 
 /** RTM_NEWLINK creating a bridge with kernel defaults (STP off, forward delay irrelevant without STP). */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { decodeMessages } from '../src/codec.js';
 import {
+  NLM_F_ECHO,
   NLMSG_DONE,
   RT_SCOPE_HOST,
   RT_SCOPE_LINK,
@@ -53,6 +54,17 @@ describe('request encoders match captured iproute2 messages byte for byte', () =
   it('veth created up and enslaved in the same request', () => {
     golden('rtm_newlink_veth_master_up', (seq) =>
       encodeNewVeth({ name: 'ctrgv3', peerName: 'eth3', peerNetns: { pid: 15186 }, master: 180, up: true }, seq));
+  });
+  it('veth with one queue per end (no queue cut and its RCU wait in the kernel)', () => {
+    golden('rtm_newlink_veth_queues', (seq) =>
+      encodeNewVeth({ name: 'ctrgv4', peerName: 'eth4', peerNetns: { fd: 5 }, master: 17625, up: true, queues: 1 }, seq));
+  });
+  it('echo asks for the new link in the reply and changes nothing else (iproute2 6.1 has no -echo to capture)', () => {
+    const expected = fixture('rtm_newlink_veth_queues');
+    const echoed = encodeNewVeth({ name: 'ctrgv4', peerName: 'eth4', peerNetns: { fd: 5 }, master: 17625, up: true, queues: 1, echo: true }, seqOf(expected));
+    expect(echoed.readUInt16LE(6)).toBe(expected.readUInt16LE(6) | NLM_F_ECHO);
+    echoed.writeUInt16LE(expected.readUInt16LE(6), 6);
+    expect(echoed.toString('hex')).toBe(expected.toString('hex'));
   });
   it('bridge', () => golden('rtm_newlink_bridge', (seq) => encodeNewBridge('ctrgbr0', seq)));
   it('lookup by name', () => golden('rtm_getlink_by_name', (seq) => encodeGetLink('ctrgv0', seq)));

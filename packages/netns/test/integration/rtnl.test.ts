@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAddress, deleteAddress, listAddresses } from '../../src/addresses.js';
 import { connectContainer, disconnectContainer } from '../../src/connect.js';
 import { NetlinkError } from '../../src/errors.js';
-import { findOverlappingRoutes, parseCidr } from '../../src/ipv4.js';
+import { RTM_NEWADDR } from '../../src/constants.js';
+import { findOverlappingRoutes, parseCidr, parseIpv4 } from '../../src/ipv4.js';
 import {
   createBridge,
   createVeth,
@@ -26,12 +27,16 @@ import {
   setLink,
   setLinkUp,
 } from '../../src/links.js';
+import { encodeAddress, encodeSetLink } from '../../src/messages.js';
 import { addRoute, deleteRoute, listRoutes } from '../../src/routes.js';
 import { NetlinkSocket } from '../../src/socket.js';
 import { transpileSources } from '../helpers/transpile.js';
 import { forceDeleteLink, hostLinksWithPrefix, ipJson, startNetns, stopNetns, testName, type NetnsHolder } from '../helpers/netns.js';
 
-type IpLink = { ifname: string; ifindex: number; flags: string[]; master?: string; linkinfo?: { info_kind?: string } };
+type IpLink = {
+  ifname: string; ifindex: number; flags: string[]; master?: string; linkinfo?: { info_kind?: string };
+  num_tx_queues?: number; num_rx_queues?: number;
+};
 type IpAddr = { ifname: string; addr_info: Array<{ family: string; local: string; prefixlen: number }> };
 type IpRoute = { dst: string; gateway?: string; dev: string };
 
@@ -185,6 +190,41 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       }
     });
 
+    it('runs a batch in one datagram in order and names the failing change, not its neighbours', () => {
+      const inside = NetlinkSocket.open(`/proc/${ns.pid}/ns/net`);
+      const lo = { index: 1, address: parseIpv4('10.77.0.1'), prefixLen: 8 };
+      try {
+        expect(inside.requestBatch([
+          { message: encodeSetLink({ name: 'lo' }, { up: true }), context: 'link lo' },
+          { message: encodeAddress(RTM_NEWADDR, lo), context: '10.77.0.1/8 lo' },
+        ])).toEqual([[], []]);
+        expect(listAddresses(inside, 1).map((a) => a.address)).toContain('10.77.0.1');
+        deleteAddress(inside, 1, '10.77.0.1/8');
+
+        let error: unknown;
+        try {
+          inside.requestBatch([
+            { message: encodeSetLink({ name: 'lo' }, { up: true }), context: 'link lo' },
+            { message: encodeSetLink({ index: 9999 }, { up: true }), context: 'link ifindex 9999' },
+            { message: encodeAddress(RTM_NEWADDR, lo), context: '10.77.0.1/8 lo' },
+          ]);
+        } catch (err) {
+          error = err;
+        }
+        expect(error).toBeInstanceOf(NetlinkError);
+        expect(error).toMatchObject({ code: 'ENODEV', errno: -19, syscall: 'netlink', request: 'RTM_NEWLINK' });
+        expect((error as Error).message).toMatch(/^RTM_NEWLINK link ifindex 9999: ENODEV/);
+        expect(error).not.toHaveProperty('laterErrors');
+        // The kernel does not stop at a failed message: the change after it was made. Callers undo by deleting
+        // the link that holds them (connectContainer deletes the veth).
+        expect(listAddresses(inside, 1).map((a) => a.address)).toContain('10.77.0.1');
+        // The socket stays in step: every ACK of the batch was consumed.
+        expect(findLink(inside, 'lo')?.up).toBe(true);
+      } finally {
+        inside.close();
+      }
+    });
+
     it('reads a dump spanning several datagrams, and refuses requests on a closed socket', () => {
       const bridges = Array.from({ length: 40 }, () => name('d'));
       for (const br of bridges) createBridge(host, br);
@@ -216,8 +256,11 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       });
       expect(result).toMatchObject({ hostIfname: veth, containerIfname: 'eth0', address: `${address}/24`, gateway: gw });
 
-      const [hostEnd] = ipJson<IpLink[]>(['link', 'show', veth]);
-      expect(hostEnd).toMatchObject({ ifindex: result.hostIndex, master: br });
+      const [hostEnd] = ipJson<IpLink[]>(['-d', 'link', 'show', veth]);
+      expect(hostEnd).toMatchObject({ ifindex: result.hostIndex, master: br, num_tx_queues: 1, num_rx_queues: 1 });
+      expect(ipJson<IpLink[]>(['-d', 'link', 'show', 'eth0'], container.pid)[0]).toMatchObject({
+        ifindex: result.containerIndex, num_tx_queues: 1, num_rx_queues: 1,
+      });
       expect(hostEnd?.flags).toContain('UP');
       expect(ipJson<IpAddr[]>(['addr', 'show', 'dev', br])[0]?.addr_info).toContainEqual(
         expect.objectContaining({ local: gw, prefixlen: 24 }),
@@ -257,6 +300,39 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       expect(hostLinksWithPrefix(veth)).toEqual([]);
       expect(ipJson<IpLink[]>(['link', 'show'], container.pid).map((l) => l.ifname)).toEqual(['lo']);
       expect(disconnectContainer(veth)).toBe(false);
+    });
+
+    it('connectContainer that fails inside the netns names the step and leaves no veth behind', async () => {
+      const container = await startNetns();
+      holders.push(container);
+      const br = name('b');
+      const veth = name('h');
+      let error: unknown;
+      try {
+        // The gateway lies outside the container's /24: the route (last change of the batch) is refused.
+        connectContainer({
+          bridge: br,
+          bridgeAddress: `10.216.${third}.1/24`,
+          hostIfname: veth,
+          containerPid: container.pid,
+          address: `10.216.${third}.5/24`,
+          gateway: '10.99.0.1',
+        });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ code: 'ENETUNREACH', errno: -101, syscall: 'netlink', request: 'RTM_NEWROUTE' });
+      expect((error as Error).message).toMatch(/^RTM_NEWROUTE default via 10\.99\.0\.1 eth0 ifindex \d+: ENETUNREACH/);
+      expect(error).not.toHaveProperty('cleanupErrors');
+      expect(hostLinksWithPrefix(veth)).toEqual([]);
+      expect(ipJson<IpLink[]>(['link', 'show'], container.pid).map((l) => l.ifname)).toEqual(['lo']);
+
+      // A bad address is refused before anything exists.
+      expect(() => connectContainer({
+        bridge: br, bridgeAddress: `10.216.${third}.1/24`, hostIfname: veth, containerPid: container.pid,
+        address: '10.216.1.300/24', gateway: `10.216.${third}.1`,
+      })).toThrow(expect.objectContaining({ code: 'EINVAL_IPV4' }));
+      expect(hostLinksWithPrefix(veth)).toEqual([]);
     });
 
     it('several processes connecting at once share one bridge and all succeed', async () => {
