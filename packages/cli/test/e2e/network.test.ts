@@ -122,6 +122,26 @@ describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/
     expect(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).not.toContain('ctrovl0');
   });
 
+  it('checks for an overlapping route when it finds its bridge down, and leaves the bridge as it was', async () => {
+    // The route dump is skipped for a bridge that is up (ctr brings it up only after the check passed); a bridge
+    // that is down is about to be configured by ctr, so the check must run.
+    const routes = JSON.parse(execFileSync('ip', ['-j', '-4', 'route', 'show', 'table', 'main'], { encoding: 'utf8' })) as { dst: string }[];
+    const hostRoute = routes.find((r) => r.dst !== 'default' && !r.dst.startsWith('10.88.'));
+    expect(hostRoute, 'this host has no non-default IPv4 route to collide with').toBeDefined();
+    const dst = hostRoute!.dst.includes('/') ? hostRoute!.dst : `${hostRoute!.dst}/32`;
+    execFileSync('ip', ['link', 'add', 'ctrovl1', 'type', 'bridge']);
+    try {
+      const r = await ctr(['run', defaultRootfs, 'true'], { env: { ...process.env, CTR_SUBNET: dst, CTR_BRIDGE: 'ctrovl1' } });
+      expect(r.code).toBe(125);
+      expect(r.stderr).toContain(`subnet ${dst} overlaps the host route ${hostRoute!.dst}`);
+      const [bridge] = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show', 'ctrovl1'], { encoding: 'utf8' })) as { flags: string[]; addr_info: unknown[] }[];
+      expect(bridge!.flags).not.toContain('UP');
+      expect(bridge!.addr_info).toEqual([]);
+    } finally {
+      execFileSync('ip', ['link', 'del', 'ctrovl1']);
+    }
+  });
+
   it('refuses a publish port that is already busy', async () => {
     const net = await import('node:net');
     const blocker = net.createServer().listen(18081, '127.0.0.1');
