@@ -17,6 +17,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -68,6 +69,19 @@ const LOCK_ATTEMPTS = 2000;
 // netns (and the veth pair with it) from a workqueue, tens of ms later and up to seconds under load.
 const TEARDOWN_WAIT_MS = 3000;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Scratch buffer for the small files read here (a lease, a lock, /proc/PID/stat are each well under 4 KiB):
+ * one read(2) instead of readFileSync's fstat and read-until-EOF. Only synchronous code uses it.
+ */
+const SCRATCH = Buffer.alloc(4096);
+/** Start time of this process, for its lock files; it never changes, so /proc is read once. */
+let selfStart: number | undefined;
+
+/** Reads a small file from its start in one read(2) (a longer one, not expected, falls back to readFileSync). */
+function readSmall(fd: number): string {
+  const n = readSync(fd, SCRATCH, 0, SCRATCH.length, 0);
+  return n < SCRATCH.length ? SCRATCH.toString('utf8', 0, n) : readFileSync(fd, 'utf8');
+}
 
 /**
  * Start time of a live process (clock ticks since boot), or undefined if it does not exist or is a zombie
@@ -76,7 +90,12 @@ const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 export function processStartTime(pid: number): number | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fd = openSync(`/proc/${pid}/stat`, 'r');
+    try {
+      stat = readSmall(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }
@@ -87,7 +106,10 @@ export function processStartTime(pid: number): number | undefined {
   return Number.isFinite(start) ? start : undefined;
 }
 
-/** A lease or lock file as read: its parsed content (undefined while still being written) and mtime. */
+/**
+ * A lease or lock file as read: its parsed content (undefined while still being written) and, only for such
+ * an unparsed file (isStale's write grace needs it), its mtime; 0 otherwise.
+ */
 interface Seen {
   lease: Lease | undefined;
   mtimeMs: number;
@@ -107,8 +129,9 @@ function linkExists(name: string): boolean {
  */
 function isStale(seen: Seen): boolean {
   if (!seen.lease) return Date.now() - seen.mtimeMs > UNREADABLE_GRACE_MS;
-  if (processStartTime(seen.lease.pid) === seen.lease.pidStart) return false;
-  return seen.lease.link === undefined || !linkExists(seen.lease.link);
+  // The link first: one stat, and for a running container it settles the question without reading /proc.
+  if (seen.lease.link !== undefined && linkExists(seen.lease.link)) return false;
+  return processStartTime(seen.lease.pid) !== seen.lease.pidStart;
 }
 
 function parseLease(address: string, text: string): Lease | undefined {
@@ -160,11 +183,6 @@ export class Ipam {
     const content = JSON.stringify({
       owner: request.owner, pid: request.pid, pidStart, ...(request.link !== undefined ? { link: request.link } : {}),
     });
-    try {
-      mkdirSync(this.dir, { recursive: true });
-    } catch (err) {
-      throw this.#ioError('mkdir', this.dir, err);
-    }
     if (request.requested !== undefined) {
       const address = this.validateStatic(request.requested);
       if (!this.#tryCreate(address, content) && !(this.#awaitTeardown(formatIpv4(address)) && this.#tryCreate(address, content))) {
@@ -175,7 +193,8 @@ export class Ipam {
       }
       return this.#allocation(address);
     }
-    const taken = new Set(readdirSync(this.dir));
+    // No directory yet means no lease yet: #tryCreate makes it.
+    const taken = new Set(this.#entries());
     for (let address = this.subnet.network + 1; address < this.subnet.broadcast; address++) {
       if (address === this.gateway || taken.has(formatIpv4(address))) continue;
       if (this.#tryCreate(address, content)) return this.#allocation(address);
@@ -248,12 +267,15 @@ export class Ipam {
     return path.join(this.dir, typeof address === 'number' ? formatIpv4(address) : address);
   }
 
-  /** O_EXCL create: true if this process now owns the name, false if someone else already does. */
+  /**
+   * O_EXCL create: true if this process now owns the name, false if someone else already does. The state
+   * directory is made on the first ENOENT rather than checked (mkdir -p) before every allocation.
+   */
   #tryCreate(name: number | string, content: string): boolean {
     const file = this.#file(name);
     let fd: number;
     try {
-      fd = openSync(file, 'wx', 0o644);
+      fd = this.#openExclusive(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw this.#ioError('open', file, err);
@@ -266,16 +288,34 @@ export class Ipam {
     return true;
   }
 
-  #names(): string[] {
+  #openExclusive(file: string): number {
     try {
-      return readdirSync(this.dir).filter(isLeaseName);
+      return openSync(file, 'wx', 0o644);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (err) {
+      throw this.#ioError('mkdir', this.dir, err);
+    }
+    return openSync(file, 'wx', 0o644);
+  }
+
+  /** Every name in the state directory (leases, locks); none if it does not exist yet. */
+  #entries(): string[] {
+    try {
+      return readdirSync(this.dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw this.#ioError('scandir', this.dir, err);
     }
   }
 
-  /** Reads a lease (or lock) file; undefined if it does not exist. */
+  #names(): string[] {
+    return this.#entries().filter(isLeaseName);
+  }
+
   /**
    * Waits (synchronously, up to TEARDOWN_WAIT_MS) while the lease of `name` is held only by a veth the
    * kernel is still destroying: its process is gone but its link exists. Once that link is gone the stale
@@ -294,6 +334,7 @@ export class Ipam {
     return true;
   }
 
+  /** Reads a lease (or lock) file: open, one read, close; undefined if it does not exist. */
   #read(name: string): Seen | undefined {
     const file = this.#file(name);
     let fd: number;
@@ -304,8 +345,8 @@ export class Ipam {
       throw this.#ioError('open', file, err);
     }
     try {
-      const text = readFileSync(fd, 'utf8');
-      return { lease: parseLease(name, text), mtimeMs: fstatSync(fd).mtimeMs };
+      const lease = parseLease(name, readSmall(fd));
+      return { lease, mtimeMs: lease ? 0 : fstatSync(fd).mtimeMs };
     } finally {
       closeSync(fd);
     }
@@ -341,7 +382,7 @@ export class Ipam {
    * renaming it to a private name and re-checking it there, so two breakers cannot both remove one lock.
    */
   #acquire(lock: string): void {
-    const me = JSON.stringify({ owner: 'lock', pid: process.pid, pidStart: processStartTime(process.pid) });
+    const me = JSON.stringify({ owner: 'lock', pid: process.pid, pidStart: (selfStart ??= processStartTime(process.pid)) });
     for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
       if (this.#tryCreate(lock, me)) return;
       const held = this.#read(lock);

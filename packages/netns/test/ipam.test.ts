@@ -130,6 +130,17 @@ describe('allocation', () => {
     expect(ipam.list().map((l) => l.owner).sort()).toEqual(['c0', 'c3', 'c4', 'y']);
   });
 
+  it('makes a missing state directory on first allocation, dynamic or requested, and again if it was removed', () => {
+    freshDir();
+    const nested = path.join(dir, 'a', 'b');
+    const ipam = new Ipam({ dir: nested, subnet: '192.168.51.0/24' });
+    expect(ipam.list()).toEqual([]);
+    expect(ipam.allocate({ owner: 'd', pid: process.pid }).address).toBe('192.168.51.2');
+    rmSync(nested, { recursive: true });
+    expect(ipam.allocate({ owner: 's', pid: process.pid, requested: '192.168.51.9' }).address).toBe('192.168.51.9');
+    expect(readdirSync(nested)).toEqual(['192.168.51.9']);
+  });
+
   it('refuses a pid that is not running', () => {
     freshDir();
     const ipam = new Ipam({ dir });
