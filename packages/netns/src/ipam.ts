@@ -211,10 +211,19 @@ export class Ipam {
 
   /**
    * Drops every lease of `owner` whose link (see Lease) is gone; returns the released addresses. A lease whose
-   * link still exists stays until `reclaimStale` finds it gone.
+   * link still exists stays until `reclaimStale` finds it gone. With `address` (where the caller recorded the
+   * owner's lease) only that file is read when it is the owner's, instead of every lease in the directory (a
+   * container holds one lease; 50 running containers made this a read of 50 files per container end).
    */
-  releaseOwner(owner: string): string[] {
-    return this.#removeWhere((seen) => seen.lease?.owner === owner && !(seen.lease.link !== undefined && linkExists(seen.lease.link)));
+  releaseOwner(owner: string, address?: string): string[] {
+    const doomed = (seen: Seen): boolean =>
+      seen.lease?.owner === owner && !(seen.lease.link !== undefined && linkExists(seen.lease.link));
+    if (address !== undefined) {
+      const name = formatIpv4(parseIpv4(address));
+      const seen = this.#read(name);
+      if (seen?.lease?.owner === owner) return doomed(seen) && this.#removeUnderLock(name, doomed) ? [name] : [];
+    }
+    return this.#removeWhere(doomed);
   }
 
   /**

@@ -206,6 +206,24 @@ describe('staleness', () => {
     expect(ipam.releaseOwner('c3')).toEqual([live.address]);
   });
 
+  it('releaseOwner with the recorded address reads that lease only, and scans when it is not the owner\'s', () => {
+    freshDir();
+    const ipam = new Ipam({ dir, subnet: '10.56.0.0/24' });
+    const start = processStartTime(process.pid) as number;
+    writeFileSync(path.join(dir, '10.56.0.3'), JSON.stringify({ owner: 'c1', pid: deadPid(), pidStart: start, link: 'lo' }));
+    writeFileSync(path.join(dir, '10.56.0.4'), JSON.stringify({ owner: 'c2', pid: deadPid(), pidStart: start, link: 'vcnosuchlink0' }));
+    writeFileSync(path.join(dir, '10.56.0.5'), JSON.stringify({ owner: 'c2', pid: deadPid(), pidStart: start }));
+    // c1's lease is held by its link: kept, hint or not
+    expect(ipam.releaseOwner('c1', '10.56.0.3')).toEqual([]);
+    // the hint names c2's lease: that one goes, the directory is not scanned (c2's second lease stays)
+    expect(ipam.releaseOwner('c2', '10.56.0.4')).toEqual(['10.56.0.4']);
+    expect(readdirSync(dir).sort()).toEqual(['10.56.0.3', '10.56.0.5']);
+    // a hint that is not the owner's lease (gone, or someone else's) falls back to the scan
+    expect(ipam.releaseOwner('c2', '10.56.0.3')).toEqual(['10.56.0.5']);
+    expect(ipam.releaseOwner('c2', '10.56.0.9')).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['10.56.0.3']);
+  });
+
   it('a requested address held by a dead holder is taken once its link is gone, waited for while it exists, refused while its holder lives', () => {
     freshDir();
     const ipam = new Ipam({ dir, subnet: '10.55.0.0/24' });
