@@ -25,9 +25,11 @@ export async function releaseResources(state: ContainerState): Promise<void> {
   }
   // The veth is not deleted here: the kernel destroys the pair with the container's netns once its last
   // process is gone (RTM_DELLINK by hand took 10-30 ms of rtnl work on every container's end). The lease
-  // names the veth, so it is released now only if the veth is gone already, else by a later sweep.
+  // names the veth, so it is released now only if the veth is gone already, else by a later sweep. The
+  // recorded address spares reading every other container's lease; without one (ctr died before recording
+  // it) all leases are looked at.
   if (state.network === 'bridge') {
-    ipam().releaseOwner(state.id);
+    ipam().releaseOwner(state.id, state.ip);
     stopPoint('release:network');
   }
 }
