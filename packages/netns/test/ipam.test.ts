@@ -209,10 +209,10 @@ describe('staleness', () => {
   it('releaseOwner with the recorded address reads that lease only, and scans when it is not the owner\'s', () => {
     freshDir();
     const ipam = new Ipam({ dir, subnet: '10.56.0.0/24' });
-    const start = processStartTime(process.pid) as number;
-    writeFileSync(path.join(dir, '10.56.0.3'), JSON.stringify({ owner: 'c1', pid: deadPid(), pidStart: start, link: 'lo' }));
-    writeFileSync(path.join(dir, '10.56.0.4'), JSON.stringify({ owner: 'c2', pid: deadPid(), pidStart: start, link: 'vcnosuchlink0' }));
-    writeFileSync(path.join(dir, '10.56.0.5'), JSON.stringify({ owner: 'c2', pid: deadPid(), pidStart: start }));
+    const dead = { pid: deadPid(), pidStart: processStartTime(process.pid) as number };
+    // all held by a dead process; .3 also by `lo` (always there), .4 by a link that does not exist
+    const leases = { '10.56.0.3': { owner: 'c1', link: 'lo' }, '10.56.0.4': { owner: 'c2', link: 'vcnosuchlink0' }, '10.56.0.5': { owner: 'c2' } };
+    for (const [name, lease] of Object.entries(leases)) writeFileSync(path.join(dir, name), JSON.stringify({ ...lease, ...dead }));
     // c1's lease is held by its link: kept, hint or not
     expect(ipam.releaseOwner('c1', '10.56.0.3')).toEqual([]);
     // the hint names c2's lease: that one goes, the directory is not scanned (c2's second lease stays)
