@@ -3,6 +3,7 @@ import type { Script } from 'node:vm';
 
 type Main = (argv: string[]) => Promise<number>;
 export declare const cacheOf: (bundlePath: string) => string;
-export declare const runCacheOf: (bundlePath: string) => string;
+export declare const isRunCacheOf: (bundlePath: string, file: string) => boolean;
+export declare function removeRunCaches(bundlePath: string, keep?: string): void;
 export declare function loadBundle(bundlePath: string, cachedData?: Buffer): { main: Main; script: Script };
 export declare function runBundle(bundlePath: string, name: string, failureStatus: number, refreshOn?: string[]): void;

@@ -9,11 +9,13 @@
 // the first run of a heavy verb (`refreshOn`) that succeeds writes a second cache beside it, taken once that
 // verb's code is compiled: measured ~4.5 ms less of every later `ctr run` (the run path compiled lazily cost
 // that much). Written atomically and once; a read-only install just keeps the build's cache. V8 checks a cache
-// against the source's length and its own version and flags, not the source's bytes: so the build step
-// deletes the run cache with the bundle it belonged to (code-cache.mjs), and one V8 rejects is rewritten.
+// against the source's length and its own version and flags, not the source's bytes: so a run cache is named
+// after the bundle file it was taken from (inode, size, mtime: one stat, no hashing), a rebuilt or restored
+// bundle never meets an old one, and the build step deletes them all (code-cache.mjs). One V8 rejects (another
+// Node) is rewritten.
 // Bundled into each bin by tsup; plain JS so the build step code-cache.mjs runs it as it is.
 // See: node:vm Script `cachedData`, node:module `wrap`.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
@@ -21,8 +23,19 @@ import { Script } from 'node:vm';
 /** The build's cache file beside `bundlePath`. */
 export const cacheOf = (bundlePath) => `${bundlePath}.cache`;
 
-/** The cache the first successful run of a `refreshOn` verb writes beside `bundlePath`. */
-export const runCacheOf = (bundlePath) => `${bundlePath}.run.cache`;
+/** The cache the first successful run of a `refreshOn` verb writes beside the bundle file `stat` describes. */
+const runCacheOf = (bundlePath, stat) => `${bundlePath}.${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}.run.cache`;
+
+/** Whether `file` (a name in the bundle's directory) is a run cache of `bundlePath`, of any bundle file. */
+export const isRunCacheOf = (bundlePath, file) => file.startsWith(`${path.basename(bundlePath)}.`) && file.endsWith('.run.cache');
+
+/** Deletes every run cache of `bundlePath` but `keep`. */
+export function removeRunCaches(bundlePath, keep) {
+  const dir = path.dirname(bundlePath);
+  for (const file of readdirSync(dir)) {
+    if (isRunCacheOf(bundlePath, file) && path.join(dir, file) !== keep) unlinkSync(path.join(dir, file));
+  }
+}
 
 /** Compiles the bundle (with `cachedData` when given) and evaluates it; returns its `main` and its script. */
 export function loadBundle(bundlePath, cachedData) {
@@ -44,12 +57,12 @@ function readCache(file) {
 }
 
 /** Best effort: a read-only or foreign-owned install keeps the build's cache. */
-function writeRunCache(bundlePath, script) {
-  const file = runCacheOf(bundlePath);
+function writeRunCache(bundlePath, file, script) {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, file);
+    removeRunCaches(bundlePath, file);
   } catch {
     // not ours to write
   }
@@ -61,13 +74,14 @@ function writeRunCache(bundlePath, script) {
  */
 export function runBundle(bundlePath, name, failureStatus, refreshOn = []) {
   const argv = process.argv.slice(2);
-  const runCache = readCache(runCacheOf(bundlePath));
+  const runCacheFile = refreshOn.length > 0 ? runCacheOf(bundlePath, statSync(bundlePath)) : undefined;
+  const runCache = runCacheFile && readCache(runCacheFile);
   const { main, script } = loadBundle(bundlePath, runCache ?? readCache(cacheOf(bundlePath)));
   const refresh = refreshOn.includes(argv.find((arg) => !arg.startsWith('-'))) && (!runCache || script.cachedDataRejected);
   main(argv).then(
     (code) => {
       process.exitCode = code;
-      if (refresh && code === 0) writeRunCache(bundlePath, script);
+      if (refresh && code === 0) writeRunCache(bundlePath, runCacheFile, script);
     },
     (err) => {
       process.stderr.write(`${name}: ${String(err)}\n`);

@@ -6,10 +6,10 @@
 // Their output goes nowhere: this re-runs itself with stdout and stderr on /dev/null. The run cache of the
 // previous bundle is deleted (bundle-loader.mjs says why).
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheOf, loadBundle, runCacheOf } from './bundle-loader.mjs';
+import { cacheOf, loadBundle, removeRunCaches } from './bundle-loader.mjs';
 
 const [bundle, ...argvs] = process.argv.slice(2);
 if (!bundle) throw new Error('usage: code-cache.mjs BUNDLE.cjs [ARGV-JSON…]');
@@ -25,6 +25,6 @@ if (process.env.CODE_CACHE_QUIET !== '1') {
   const { main, script } = loadBundle(bundlePath);
   for (const argv of argvs) await main(JSON.parse(argv));
   writeFileSync(cacheOf(bundlePath), script.createCachedData());
-  // the run cache of the bundle this build replaced: V8 would take it for this one if the lengths matched
-  rmSync(runCacheOf(bundlePath), { force: true });
+  // the run caches of the bundles this build replaced (bundle-loader.mjs)
+  removeRunCaches(bundlePath);
 }
