@@ -181,7 +181,9 @@ describe.skipIf(skipUnless('spawnContainer creates real namespaces and a pivoted
     });
 
     it('startAsync: many at once, each resolving once its command runs; rejects like start() on failure', async () => {
-      const containers = Array.from({ length: 8 }, () => tracker.spawn(shOptions(rootfs, 'exec sleep 30', 1, 0)));
+      // sleep itself, not `sh -c 'exec sleep'`: the start ends with the command's exec, not with a later one
+      const sleep = { ...shOptions(rootfs, '', 1, 0), argv: ['sleep', '30'], execCandidates: ['/usr/bin/sleep', '/bin/sleep'] };
+      const containers = Array.from({ length: 8 }, () => tracker.spawn(sleep));
       await Promise.all(containers.map((c) => c.startAsync()));
       for (const c of containers) {
         // the command itself, no longer the clone of this node process that set it up
