@@ -851,19 +851,27 @@ struct Channels {
   }
 };
 
-// clone3 with every signal blocked across it: the child must not run Node's handlers (they write to libuv's
-// signal pipe, shared with us) before it has reset them to SIG_DFL. No stack given and no CLONE_VM: the child
-// continues in `runChild` on a copy-on-write image, like fork(), and never returns. errno is kept.
-template <typename Child>
-long CloneBlocked(CloneArgs& args, Child runChild) {
+// Runs `clone` (which returns the child's pid, or -1 with errno) with every signal blocked across it: the
+// child must not run Node's handlers (they write to libuv's signal pipe, shared with us) before it has reset
+// them to SIG_DFL, and a launcher sharing our memory never does. errno is kept.
+template <typename Clone>
+long CloneBlocked(Clone clone) {
   sigset_t all, saved;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
-  long pid = syscall(SYS_clone3, &args, sizeof args);
-  if (pid == 0) runChild();
+  long pid = clone();
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   errno = err;
+  return pid;
+}
+
+// clone3 with no stack and no CLONE_VM: the child continues in `runChild` on a copy-on-write image, like
+// fork(), and never returns.
+template <typename Child>
+long Clone3(CloneArgs& args, Child runChild) {
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid == 0) runChild();
   return pid;
 }
 
@@ -901,7 +909,6 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
     plan.sup.reportReadParent = report[0];
     plan.sup.containerFlags = containerFlags;
     plan.sup.cgroupFd = plan.cgroupFd;
-    args.flags = CLONE_PIDFD;  // the launcher: an ordinary child, which clones the container itself
   } else {
     args.flags = containerFlags | CLONE_PIDFD;
     if (plan.cgroupFd >= 0) {
@@ -912,15 +919,19 @@ Napi::Value SpawnContainer(const Napi::CallbackInfo& info) {
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;  // libuv's SIGCHLD handler only waitpid()s its own pids, so this is harmless
 
-  long pid = CloneBlocked(args, [&] {
-    if (plan.supervised) RunLauncher(plan.sup, c);
-    RunChild(c);
+  // Supervised: the launcher shares our memory and returns here once it has cloned the container and exec'd
+  // the shim (supervisor.cc). Unsupervised, the container itself is cloned: it waits for "go" from this thread,
+  // which a CLONE_VFORK would block, and it outlives the call, so it gets its own copy of the memory.
+  const char* cloneCall = "clone3";
+  long pid = CloneBlocked([&] {
+    if (plan.supervised) return CloneLauncher(plan.sup, c, &pidfd, &cloneCall);
+    return Clone3(args, [&] { RunChild(c); });
   });
   int cloneErr = errno;
   ch.CloseChildEnds();
   if (pid < 0) {
     closeAll();
-    ThrowErrno(env, cloneErr, "clone3");
+    ThrowErrno(env, cloneErr, cloneCall);
   }
   int reapFd = pidfd;
   pid_t supervisorPid = -1;
@@ -1012,7 +1023,9 @@ Napi::Value ExecInContainer(const Napi::CallbackInfo& info) {
   args.flags = CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
-  long pid = CloneBlocked(args, [&] { RunExecChild(c); });
+  // No CLONE_VM here: the joining process waits for "go" from this thread and outlives the call (it relays
+  // the program's exit status).
+  long pid = CloneBlocked([&] { return Clone3(args, [&] { RunExecChild(c); }); });
   int cloneErr = errno;
   ch.CloseChildEnds();
   if (pid < 0) {

@@ -1,9 +1,10 @@
-// supervisor.h — the launcher: a single-threaded process the addon clones from Node, which clones the
-// container's PID 1 as its own child and then execs the sealed ctr-shim image (init/ctr-shim.c). The shim is
-// thereby the container's parent: it reaps it by pidfd, and the container's PR_SET_PDEATHSIG follows the shim,
-// so a container outlives the ctr command that started it. Like the clone child, the launcher runs in a copy
-// of one thread of a multi-threaded process: raw syscalls only (see the rule at the top of child.cc).
-// See: clone(2), execveat(2), close_range(2), pidfd_open(2).
+// supervisor.h — the launcher: a process the addon clones from Node sharing Node's memory (CLONE_VM |
+// CLONE_VFORK, see CloneLauncher in supervisor.cc), which clones the container's PID 1 as its own child and
+// then execs the sealed ctr-shim image (init/ctr-shim.c). The shim is thereby the container's parent: it reaps
+// it by pidfd, and the container's PR_SET_PDEATHSIG follows the shim, so a container outlives the ctr command
+// that started it. The launcher runs inside a multi-threaded process's live memory, beside its other threads:
+// raw syscalls only, stricter still than the clone child's rule at the top of child.cc.
+// See: clone(2), vfork(2), execveat(2), close_range(2), pidfd_open(2).
 #pragma once
 
 #include <sys/types.h>
@@ -41,5 +42,10 @@ struct SupervisorPlan {
 
 // Clones the container (which runs RunChild(child)), reports its pid and execs the shim; never returns.
 [[noreturn]] void RunLauncher(const SupervisorPlan& sup, const ChildPlan& child);
+
+// Clones the launcher (RunLauncher) sharing this process's memory, on a stack of its own (see supervisor.cc
+// for why that is safe); returns once it has exec'd the shim or exited: its pid, and its pidfd in *pidfd. On
+// failure -1 with errno, and *failed names the syscall. Call with every signal blocked, from the JS thread.
+long CloneLauncher(const SupervisorPlan& sup, const ChildPlan& child, int* pidfd, const char** failed);
 
 }  // namespace ctr
