@@ -804,6 +804,11 @@ pid_t ReadSupervisorReport(Napi::Env env, int fd) {
   size_t got = ReadFull(fd, &pid, sizeof pid);
   if (got == sizeof pid) got += ReadFull(fd, &ready, 1);
   if (got >= sizeof pid && pid < 0) ThrowErrno(env, -pid, "clone3");
+  if (got == sizeof pid + 1 && ready == 'E') {
+    // the launcher could not exec the shim image: its errno follows (supervisor.h)
+    int32_t err = 0;
+    if (ReadFull(fd, &err, sizeof err) == sizeof err) ThrowErrno(env, err, "execveat", "ctr-shim");
+  }
   if (got != sizeof pid + 1 || ready != 'R')
     throw Napi::Error::New(env, "the container's supervisor (ctr-shim) did not start");
   return pid;

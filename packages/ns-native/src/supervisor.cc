@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -132,8 +133,18 @@ void RunLauncher(const SupervisorPlan& sup, const ChildPlan& child) {
   for (int i = 0; i < sup.keepCount; i++) fcntl(sup.keepFds[i], F_SETFD, 0);
   char* const envp[] = {nullptr};
   syscall(SYS_execveat, sup.imageFd, "", sup.argv, envp, AT_EMPTY_PATH);
-  // No shim: the report pipe closes without its 'R', so the runtime aborts; the container dies with us
-  // (PR_SET_PDEATHSIG) or sees the sync pipe close.
+  // No shim: 'E' and the errno where the shim's 'R' would be, so the runtime throws. The container, still
+  // waiting for "go", is killed and reaped here (we are its parent): neither it nor its zombie is left to
+  // init. The runtime, still suspended in clone, resumes once we are gone.
+  struct {
+    char tag;
+    int32_t err;
+  } __attribute__((packed)) failure{'E', errno};
+  ssize_t written = write(sup.reportWrite, &failure, sizeof failure);
+  (void)written;
+  syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+  siginfo_t info;
+  waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED);  // every signal is blocked: no EINTR
   _exit(127);
 }
 

@@ -40,7 +40,8 @@ struct SupervisorPlan {
   static constexpr int kDigits = 12;
 };
 
-// Clones the container (which runs RunChild(child)), reports its pid and execs the shim; never returns.
+// Clones the container (which runs RunChild(child)), reports its pid and execs the shim; never returns. On an
+// exec failure it reports 'E' and the errno (int32) after the pid, where the shim writes 'R'.
 [[noreturn]] void RunLauncher(const SupervisorPlan& sup, const ChildPlan& child);
 
 // Clones the launcher (RunLauncher) sharing this process's memory, on a stack of its own (see supervisor.cc

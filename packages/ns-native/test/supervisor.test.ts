@@ -1,8 +1,9 @@
 // supervisor.test.ts — spawnContainer with `supervisor`: ctr-shim (init/ctr-shim.c) is the container's
 // parent, records its exit atomically, logs its output with timestamps, serves attach, and either outlives
-// the spawning process or (tiedTo) kills the container when that process dies. Needs root.
+// the spawning process or (tiedTo) kills the container when that process dies; a shim image the kernel
+// cannot exec is a clean error with nothing left behind. Needs root.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +11,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
 import { closeFd, pidfdOpen, pidfdWait, pipe, type SpawnContainerOptions } from '../lib/index.js';
-import { processExists, shOptions, useSandbox } from './helpers.js';
+import { native, staticHelperPath } from '../lib/native.js';
+import { hostMounts, processExists, shOptions, useSandbox } from './helpers.js';
 
 const ppidOf = (pid: number): number => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+
+/** PIDs of the host's processes in a PID namespace other than this process's: containers. */
+function containerPids(): number[] {
+  const own = readlinkSync('/proc/self/ns/pid');
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try {
+      return readlinkSync(`/proc/${e}/ns/pid`) !== own;
+    } catch {
+      return false; // exited while we looked, or a kernel thread
+    }
+  }).map(Number);
+}
 
 async function waitForFile(file: string, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -103,6 +117,35 @@ describe.skipIf(skipUnless('ctr-shim supervises real containers', { root: isRoot
     });
     await c.wait();
     expect(frames).toEqual([{ type: 'o', data: 'streamed\n' }, { type: 'x', data: '' }]);
+  });
+
+  it('throws EACCES from execveat when the shim image cannot be exec\'d, leaving no process, fd or mount', () => {
+    // The launcher runs in this process's memory until that exec: its failure must still come back as an
+    // error, with the container it had already cloned killed and reaped. The image fd is not the sealed
+    // ctr-shim the public API always passes, so the raw binding is called.
+    const bad = path.join(dir, 'not-a-shim');
+    // no execute bit: EACCES even for root (libuv has no name for ENOEXEC, which `code` would need)
+    writeFileSync(bad, 'neither ELF nor #!\n', { mode: 0o644 });
+    const imageFd = openSync(bad, 'r');
+    const initFd = native.loadInitImage(staticHelperPath('ctr-init'), 'ctr-init');
+    const before = new Set(containerPids());
+    const fdsBefore = readdirSync('/proc/self/fd').length;
+    const mountsBefore = hostMounts();
+    try {
+      expect(() => native.spawnContainer({
+        ...shOptions(sandbox.rootfs, 'exit 0', nullFd, nullFd),
+        stdio: { kind: 'fds', fds: [nullFd, nullFd, nullFd] },
+        initFd,
+        init: false,
+        supervisor: { imageFd, args: ['-d', dir], keepFds: [], ownsTerminal: false, holdsStart: false, detached: false },
+      })).toThrow(expect.objectContaining({ code: 'EACCES', syscall: 'execveat', path: 'ctr-shim' }));
+      expect(containerPids().filter((pid) => !before.has(pid))).toEqual([]);
+      expect(readdirSync('/proc/self/fd').length).toBe(fdsBefore);
+      expect(hostMounts()).toBe(mountsBefore);
+    } finally {
+      closeSync(imageFd);
+      closeFd(initFd);
+    }
   });
 
   it('outlives the process that spawned it, and tiedTo kills the container with that process', async () => {
