@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -389,6 +390,31 @@ namespace {
   Exec(plan);
 }
 
+int ExecProgramMain(void* plan) { RunExecProgram(*static_cast<const ChildPlan*>(plan)); }
+
+// The program's stack (see CloneExecProgram): RunExecProgram needs a few KiB, like RunChild.
+constexpr size_t kProgramStack = 256 * 1024;
+
+// Clones the program sharing this process's memory (CLONE_VM | CLONE_VFORK) instead of copying it: this
+// process is a copy of Node's whole address space, and a fork would copy its page tables a second time, on the
+// path start() waits on. Safe here, unlike in Node itself, because this process is single-threaded: while the
+// program runs in the memory, the only other task in it is this one, suspended until the program execs or
+// exits. The program has its own stack (a guard page below it), fd table, fs (cwd, umask), signal handlers,
+// rlimits and credentials (no CLONE_FILES/FS/SIGHAND/THREAD), so its setup changes nothing of ours; it shares
+// our errno (same thread pointer), which we read only after a call of our own failed. Every signal stays
+// blocked until its ResetSignals (inherited from the clone in spawn.cc). Returns its pid, or -1 with errno
+// (clone's); a stack that cannot be mapped is this process's setup failure.
+long CloneExecProgram(const ChildPlan& plan) {
+  size_t guard = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  void* mem = mmap(nullptr, guard + kProgramStack, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) FailSetup(plan, CTR_STAGE_JOIN, errno, "mmap", nullptr);
+  if (mprotect(mem, guard, PROT_NONE) < 0) FailSetup(plan, CTR_STAGE_JOIN, errno, "mprotect", nullptr);
+  // The mapping stays: this process only reports, waits and exits after the release.
+  return clone(ExecProgramMain, static_cast<char*>(mem) + guard + kProgramStack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+               const_cast<ChildPlan*>(&plan));
+}
+
 }  // namespace
 
 void RunExecChild(const ChildPlan& plan) {
@@ -403,10 +429,10 @@ void RunExecChild(const ChildPlan& plan) {
   // One setns on a pidfd joins every namespace at once (Linux 5.8); a mount namespace may only be joined by
   // a single-threaded process, which this copy of one Node thread is. Root and cwd move to the container's.
   if (setns(plan.joinPidfd, plan.joinFlags) < 0) FailSetup(plan, CTR_STAGE_JOIN, errno, "setns", nullptr);
-  // setns(CLONE_NEWPID) places only children in the namespace: fork.
-  long pid = syscall(SYS_clone, SIGCHLD, 0, nullptr, nullptr, 0);
+  // setns(CLONE_NEWPID) places only children in the namespace: clone one. Its pid is reported once it has
+  // exec'd (or failed, its record already in the error pipe): start() reads both anyway.
+  long pid = CloneExecProgram(plan);
   if (pid < 0) FailSetup(plan, CTR_STAGE_JOIN, errno, "clone", nullptr);
-  if (pid == 0) RunExecProgram(plan);
   int32_t report = static_cast<int32_t>(pid);
   ssize_t ignored = write(plan.reportWrite, &report, sizeof report);
   (void)ignored;
