@@ -6,13 +6,14 @@
 // A bundle must not import() anything outside itself: Node 20 loses the dynamic-import callback of a script
 // compiled from a cache ("A dynamic import callback was not specified"), so it requires ES modules instead.
 // The build's cache holds only what its warm-ups compiled (nothing may create containers at build time), so
-// the first run of a heavy verb (`refreshOn`) that succeeds writes a second cache beside it, taken once that
-// verb's code is compiled: measured ~4.5 ms less of every later `ctr run` (the run path compiled lazily cost
-// that much). Written atomically and once; a read-only install just keeps the build's cache. V8 checks a cache
-// against the source's length and its own version and flags, not the source's bytes: so a run cache is named
-// after the bundle file it was taken from (inode, size, mtime: one stat, no hashing), a rebuilt or restored
-// bundle never meets an old one, and the build step deletes them all (code-cache.mjs). One V8 rejects (another
-// Node) is rewritten.
+// the first successful run of a heavy command writes a second cache beside it, taken once that command's code
+// is compiled: measured ~4.5 ms less of every later `ctr run` (the run path compiled lazily cost that much).
+// The bin names the variants worth a cache of their own (`variantOf`: `ctr run --net none` compiles no network
+// code, so its cache would leave the bridge path cold). Written atomically, once per variant; a read-only
+// install just keeps the build's cache. V8 checks a cache against the source's length and its own version and
+// flags, not the source's bytes: so a run cache is named after the bundle file it was taken from (inode, size,
+// mtime: one stat, no hashing), a rebuilt or restored bundle never meets an old one, and the build step deletes
+// them all (code-cache.mjs). One V8 rejects (another Node) is rewritten.
 // Bundled into each bin by tsup; plain JS so the build step code-cache.mjs runs it as it is.
 // See: node:vm Script `cachedData`, node:module `wrap`.
 import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -23,17 +24,20 @@ import { Script } from 'node:vm';
 /** The build's cache file beside `bundlePath`. */
 export const cacheOf = (bundlePath) => `${bundlePath}.cache`;
 
-/** The cache the first successful run of a `refreshOn` verb writes beside the bundle file `stat` describes. */
-const runCacheOf = (bundlePath, stat) => `${bundlePath}.${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}.run.cache`;
+/** The bundle file's identity: a run cache taken from another file is never read. */
+const bundleId = (stat) => `${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
 
-/** Whether `file` (a name in the bundle's directory) is a run cache of `bundlePath`, of any bundle file. */
+/** The cache the first successful run of `variant` writes beside the bundle file with identity `id`. */
+const runCacheOf = (bundlePath, variant, id) => `${bundlePath}.${variant}.${id}.run.cache`;
+
+/** Whether `file` (a name in the bundle's directory) is a run cache of `bundlePath`, of any variant and bundle file. */
 export const isRunCacheOf = (bundlePath, file) => file.startsWith(`${path.basename(bundlePath)}.`) && file.endsWith('.run.cache');
 
-/** Deletes every run cache of `bundlePath` but `keep`. */
-export function removeRunCaches(bundlePath, keep) {
+/** Deletes the run caches of `bundlePath` but those of the bundle file with identity `keepId`. */
+export function removeRunCaches(bundlePath, keepId) {
   const dir = path.dirname(bundlePath);
   for (const file of readdirSync(dir)) {
-    if (isRunCacheOf(bundlePath, file) && path.join(dir, file) !== keep) unlinkSync(path.join(dir, file));
+    if (isRunCacheOf(bundlePath, file) && !(keepId && file.endsWith(`.${keepId}.run.cache`))) unlinkSync(path.join(dir, file));
   }
 }
 
@@ -57,31 +61,34 @@ function readCache(file) {
 }
 
 /** Best effort: a read-only or foreign-owned install keeps the build's cache. */
-function writeRunCache(bundlePath, file, script) {
+function writeRunCache(bundlePath, file, id, script) {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, file);
-    removeRunCaches(bundlePath, file);
+    removeRunCaches(bundlePath, id);
   } catch {
     // not ours to write
   }
 }
 
 /**
- * Runs the bundle's `main` on this process's arguments; its result is the exit status. `refreshOn`: the verbs
- * whose first success writes the run cache (see above).
+ * Runs the bundle's `main` on this process's arguments; its result is the exit status. `variantOf(argv)`: the
+ * name of the run cache this command line uses and, on its first success, writes (see above); undefined: the
+ * build's cache only.
  */
-export function runBundle(bundlePath, name, failureStatus, refreshOn = []) {
+export function runBundle(bundlePath, name, failureStatus, variantOf = () => undefined) {
   const argv = process.argv.slice(2);
-  const runCacheFile = refreshOn.length > 0 ? runCacheOf(bundlePath, statSync(bundlePath)) : undefined;
+  const variant = variantOf(argv);
+  const id = variant && bundleId(statSync(bundlePath));
+  const runCacheFile = variant && runCacheOf(bundlePath, variant, id);
   const runCache = runCacheFile && readCache(runCacheFile);
   const { main, script } = loadBundle(bundlePath, runCache ?? readCache(cacheOf(bundlePath)));
-  const refresh = refreshOn.includes(argv.find((arg) => !arg.startsWith('-'))) && (!runCache || script.cachedDataRejected);
+  const refresh = variant !== undefined && (!runCache || script.cachedDataRejected);
   main(argv).then(
     (code) => {
       process.exitCode = code;
-      if (refresh && code === 0) writeRunCache(bundlePath, runCacheFile, script);
+      if (refresh && code === 0) writeRunCache(bundlePath, runCacheFile, id, script);
     },
     (err) => {
       process.stderr.write(`${name}: ${String(err)}\n`);

@@ -5,4 +5,12 @@
 import path from 'node:path';
 import { runBundle } from '../../../scripts/bundle-loader.mjs';
 
-runBundle(path.join(__dirname, 'ctr-bundle.cjs'), 'ctr', 125, ['run']);
+// `ctr run` gets a run code cache per network mode: one taken from a `--net none` run holds no network code.
+// (A `--net none` among the container's own arguments only picks the other cache: harmless.)
+function variantOf(argv: string[]): string | undefined {
+  if (argv.find((arg) => !arg.startsWith('-')) !== 'run') return undefined;
+  const net = argv.indexOf('--net');
+  return argv.includes('--net=none') || (net >= 0 && argv[net + 1] === 'none') ? 'run-none' : 'run';
+}
+
+runBundle(path.join(__dirname, 'ctr-bundle.cjs'), 'ctr', 125, variantOf);

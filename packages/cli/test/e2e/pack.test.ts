@@ -158,14 +158,14 @@ describe.skipIf(skipUnless('packed packages installed with npm outside the repos
     }, 120_000);
 
     it('ctr run --net none /bin/true runs in the default rootfs; `default` names it too', async () => {
-      // The first successful run writes the run code cache, named after the bundle file (scripts/bundle-loader.mjs);
-      // failures and help do not.
+      // The first successful run writes the run code cache of its variant, named after the bundle file
+      // (scripts/bundle-loader.mjs); failures and help do not.
       const dist = path.join(modules, '@ctr/cli/dist');
       const runCaches = (): string[] => readdirSync(dist).filter((f) => f.startsWith('ctr-bundle.cjs.') && f.endsWith('.run.cache'));
       expect(runCaches()).toEqual([]);
       ok(await timed('ctr run --net none /bin/true', () => inPrefix(ctrBin, ['run', '--net', 'none', '/bin/true'])));
       const bundle = statSync(path.join(dist, 'ctr-bundle.cjs'));
-      expect(runCaches()).toEqual([`ctr-bundle.cjs.${bundle.ino}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.run.cache`]);
+      expect(runCaches()).toEqual([`ctr-bundle.cjs.run-none.${bundle.ino}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.run.cache`]);
       const runCache = path.join(dist, runCaches()[0]!);
       expect(statSync(runCache).size).toBeGreaterThan(100_000);
       // A cache V8 rejects (here: garbage) costs only a compile, and is rewritten.
