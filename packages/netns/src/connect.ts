@@ -2,9 +2,8 @@
 // address, a veth whose peer is born inside the container's netns, and inside that netns `lo`, the interface,
 // its address and the default route. Everything is synchronous rtnetlink, no sysfs and no helper binaries.
 // Once the bridge exists it costs one bridge lookup (none if the caller passes the bridge it just looked up),
-// one veth request whose echo names the peer's ifindex, and one datagram of four changes inside the netns.
-// No link is looked up after it changed: RTM_GETLINK runs the device's pending link-watch work in the caller
-// (rtnl_getlink → linkwatch_sync_dev), which for a new veth waits for an RCU grace period.
+// one veth request whose echo names the peer's ifindex, one datagram of four changes inside the netns, and a
+// lookup of each end once it is up, which finishes its link-watch work before the command runs (see below).
 // See: rtnetlink(7), veth(4), bridge(8), network_namespaces(7).
 import { closeSync, openSync } from 'node:fs';
 
@@ -125,6 +124,13 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
         context: `default via ${opts.gateway} ${peer}`,
       },
     ]);
+    // Ready before the command starts. The kernel finishes bringing a link up (carrier, its real qdisc in
+    // place of noop_qdisc, which drops all it is given; the bridge port forwarding) in its link-watch work,
+    // asynchronously and under the rtnl lock: with many network namespaces being destroyed it ran seconds
+    // late, and a client connecting right away got no answer. RTM_GETLINK runs a link's pending work in the
+    // caller (rtnl_getlink → linkwatch_sync_dev): once for each end.
+    getLink(inner, containerIfname);
+    getLink(host, opts.hostIfname);
     return {
       bridgeIndex: bridge.index,
       hostIfname: opts.hostIfname,

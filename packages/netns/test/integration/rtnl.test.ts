@@ -4,7 +4,7 @@
 // host to a listener inside. Every link and netns process is removed in afterAll.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ import { forceDeleteLink, hostLinksWithPrefix, ipJson, startNetns, stopNetns, te
 
 type IpLink = {
   ifname: string; ifindex: number; flags: string[]; master?: string; linkinfo?: { info_kind?: string };
-  num_tx_queues?: number; num_rx_queues?: number;
+  num_tx_queues?: number; num_rx_queues?: number; operstate?: string;
 };
 type IpAddr = { ifname: string; addr_info: Array<{ family: string; local: string; prefixlen: number }> };
 type IpRoute = { dst: string; gateway?: string; dev: string };
@@ -255,11 +255,15 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
         gateway: gw,
       });
       expect(result).toMatchObject({ hostIfname: veth, containerIfname: 'eth0', address: `${address}/24`, gateway: gw });
+      // Ready when connectContainer returns, not whenever the kernel's link-watch work gets to it (connect.ts):
+      // read at once, before anything else runs.
+      expect(readFileSync(`/sys/class/net/${veth}/operstate`, 'utf8').trim()).toBe('up');
+      expect(readFileSync(`/sys/class/net/${veth}/brport/state`, 'utf8').trim()).toBe('3'); // BR_STATE_FORWARDING
 
       const [hostEnd] = ipJson<IpLink[]>(['-d', 'link', 'show', veth]);
       expect(hostEnd).toMatchObject({ ifindex: result.hostIndex, master: br, num_tx_queues: 1, num_rx_queues: 1 });
       expect(ipJson<IpLink[]>(['-d', 'link', 'show', 'eth0'], container.pid)[0]).toMatchObject({
-        ifindex: result.containerIndex, num_tx_queues: 1, num_rx_queues: 1,
+        ifindex: result.containerIndex, num_tx_queues: 1, num_rx_queues: 1, operstate: 'UP',
       });
       expect(hostEnd?.flags).toContain('UP');
       expect(ipJson<IpAddr[]>(['addr', 'show', 'dev', br])[0]?.addr_info).toContainEqual(
