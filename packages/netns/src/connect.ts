@@ -3,7 +3,8 @@
 // its address and the default route. Everything is synchronous rtnetlink, no sysfs and no helper binaries.
 // Once the bridge exists it costs one bridge lookup (none if the caller passes the bridge it just looked up),
 // one veth request whose echo names the peer's ifindex, one datagram of four changes inside the netns, and a
-// lookup of each end once it is up, which finishes its link-watch work before the command runs (see below).
+// lookup of each end once it is up, which finishes its link-watch work before the command runs (see below),
+// and the removal of a neighbour entry the host may still hold for the address (neighbours.ts).
 // See: rtnetlink(7), veth(4), bridge(8), network_namespaces(7).
 import { closeSync, openSync } from 'node:fs';
 
@@ -13,6 +14,7 @@ import { NetnsError } from './errors.js';
 import { parseAddressWithPrefix, parseIpv4 } from './ipv4.js';
 import { createVeth, deleteLink, ensureBridge, getLink, setLinkUp, validateIfname } from './links.js';
 import { encodeAddress, encodeRoute, encodeSetLink, type Link } from './messages.js';
+import { forgetNeighbour } from './neighbours.js';
 import { NetlinkSocket } from './socket.js';
 
 export interface ConnectOptions {
@@ -131,6 +133,8 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
     // caller (rtnl_getlink → linkwatch_sync_dev): once for each end.
     getLink(inner, containerIfname);
     getLink(host, opts.hostIfname);
+    // The host may still map this address to its last holder's MAC (neighbours.ts).
+    forgetNeighbour(host, bridge.index, opts.address.split('/')[0]!);
     return {
       bridgeIndex: bridge.index,
       hostIfname: opts.hostIfname,

@@ -21,6 +21,10 @@ import {
 } from './codec.js';
 import {
   AF_INET,
+  NDA_DST,
+  NDMSG_LEN,
+  NUD_PERMANENT,
+  RTM_DELNEIGH,
   IFA_ADDRESS,
   IFA_LABEL,
   IFA_LOCAL,
@@ -344,4 +348,16 @@ export function decodeRoute(msg: NlMessage): Route {
   const prefsrc = attrs.get(RTA_PREFSRC);
   if (prefsrc) route.prefsrc = formatIpv4(ipv4FromBytes(prefsrc));
   return route;
+}
+
+/**
+ * RTM_DELNEIGH of the IPv4 neighbour entry `address` on link `index`. ndm_state is NUD_PERMANENT as iproute2
+ * sends it; the kernel deletes the entry whatever its state.
+ */
+export function encodeDelNeighbour(index: number, address: number, seq = 0): Buffer {
+  const ndmsg = Buffer.alloc(NDMSG_LEN);
+  ndmsg.writeUInt8(AF_INET, 0);
+  ndmsg.writeInt32LE(index, 4);
+  ndmsg.writeUInt16LE(NUD_PERMANENT, 8);
+  return encodeMessage(RTM_DELNEIGH, MODIFY, seq, [ndmsg, encodeAttr(NDA_DST, ipv4ToBytes(address))]);
 }

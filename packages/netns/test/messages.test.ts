@@ -34,6 +34,7 @@ import {
   encodeNewVeth,
   encodeRoute,
   encodeSetLink,
+  encodeDelNeighbour,
 } from '../src/messages.js';
 import { fixture, seqOf } from './helpers/fixtures.js';
 
@@ -43,6 +44,9 @@ function golden(name: string, encode: (seq: number) => Buffer): void {
 }
 
 describe('request encoders match captured iproute2 messages byte for byte', () => {
+  it('deletes an IPv4 neighbour entry of a link', () => {
+    golden('rtm_delneigh', (seq) => encodeDelNeighbour(28107, parseIpv4('10.254.9.9'), seq));
+  });
   it('veth with the peer created in a netns by pid', () => {
     golden('rtm_newlink_veth_peer_pid', (seq) =>
       encodeNewVeth({ name: 'ctrgv0', peerName: 'eth0', peerNetns: { pid: 5314 } }, seq));

@@ -64,6 +64,26 @@ describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/
     await srv.stop();
   });
 
+  it('a container given the address of one that just ended answers at once, while the bridge has other ports', async () => {
+    // The host's neighbour entry of the first holder stays while the bridge keeps its carrier (the keeper's port);
+    // without forgetting it, the client's connections went to the old MAC and timed out.
+    const keeper = await startServer('net-keeper');
+    try {
+      const first = await startServer('net-reuse-1');
+      expect((await host(client, [first.ip, '8080'])).stdout.trim()).toBe('Received 25 bytes: hello from the other side');
+      await first.stop();
+      const second = await startServer('net-reuse-2', ['--ip', first.ip]);
+      try {
+        const r = await host(client, [second.ip, '8080']);
+        expect(r.stdout.trim(), r.stderr).toBe('Received 25 bytes: hello from the other side');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await keeper.stop();
+    }
+  });
+
   it('gives 20 containers started at once 20 distinct addresses that all answer', async () => {
     const started = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => startServer(`net-many-${i}`)));
     const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

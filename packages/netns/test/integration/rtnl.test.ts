@@ -306,6 +306,25 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       expect(disconnectContainer(veth)).toBe(false);
     });
 
+    it('connectContainer forgets the neighbour entry the host kept for the address (its last holder’s MAC)', async () => {
+      const container = await startNetns();
+      holders.push(container);
+      const br = name('b');
+      const veth = name('h');
+      const gw = `10.217.${third}.1`;
+      const address = `10.217.${third}.5`;
+      ensureBridge(host, br);
+      // What a container that had the address leaves behind; kept while the bridge keeps its carrier.
+      ipJson(['neigh', 'replace', address, 'lladdr', '02:00:00:00:00:01', 'dev', br, 'nud', 'stale']);
+      const neighbours = () => ipJson<{ dst: string; lladdr?: string }[]>(['neigh', 'show', address, 'dev', br]);
+      expect(neighbours()).toEqual([expect.objectContaining({ dst: address, lladdr: '02:00:00:00:00:01' })]);
+      connectContainer({
+        bridge: br, bridgeAddress: `${gw}/24`, hostIfname: veth, containerPid: container.pid, address: `${address}/24`, gateway: gw,
+      });
+      expect(neighbours()).toEqual([]);
+      expect(disconnectContainer(veth)).toBe(true);
+    });
+
     it('connectContainer that fails inside the netns names the step and leaves no veth behind', async () => {
       const container = await startNetns();
       holders.push(container);
@@ -344,7 +363,7 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       holders.push(...containers);
       const pkgDir = fileURLToPath(new URL('../..', import.meta.url));
       const jsDir = transpileSources(
-        ['index', 'socket', 'codec', 'constants', 'errors', 'ipv4', 'messages', 'links', 'addresses', 'routes', 'connect', 'ipam'],
+        ['index', 'socket', 'codec', 'constants', 'errors', 'ipv4', 'messages', 'links', 'addresses', 'routes', 'neighbours', 'connect', 'ipam'],
         path.join(pkgDir, 'node_modules'),
       );
       const br = name('b');
