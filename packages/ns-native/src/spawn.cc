@@ -438,17 +438,25 @@ class Container : public Napi::ObjectWrap<Container> {
     } catch (const Napi::Error& e) {
       error = e.Value();
     }
+    Deliver(env, callback, {error, result});
+  }
+
+  void StopStartWatch() { Unwatch(startWatch_, startCallback_); }
+
+  // Calls back into JS from a libuv callback: a throw there has no JS caller to go to.
+  static void Deliver(Napi::Env env, Napi::FunctionReference& callback, const std::initializer_list<napi_value>& args) {
     try {
-      callback.MakeCallback(env.Global(), {error, result});
+      callback.MakeCallback(env.Global(), args);
     } catch (const Napi::Error& e) {
       napi_fatal_exception(env, e.Value());
     }
   }
 
-  void StopStartWatch() {
-    startWatch_->Close();
-    startWatch_ = nullptr;
-    startCallback_.Reset();
+  // Stops a watch (exit or start) and lets this object go: it was kept alive for the watch's callback.
+  void Unwatch(PidfdWatch*& watch, Napi::FunctionReference& callback) {
+    watch->Close();
+    watch = nullptr;
+    callback.Reset();
     Unref();
   }
 
@@ -549,19 +557,10 @@ class Container : public Napi::ObjectWrap<Container> {
     Napi::HandleScope scope(env);
     Napi::FunctionReference callback = std::move(self->callback_);
     self->StopWatch();
-    try {
-      callback.MakeCallback(env.Global(), {ExitStatusObject(env, status)});
-    } catch (const Napi::Error& e) {
-      napi_fatal_exception(env, e.Value());
-    }
+    Deliver(env, callback, {ExitStatusObject(env, status)});
   }
 
-  void StopWatch() {
-    watch_->Close();
-    watch_ = nullptr;
-    callback_.Reset();
-    Unref();
-  }
+  void StopWatch() { Unwatch(watch_, callback_); }
 
   void KillAndReap() {
     // SIGKILL on a child that already exited (a zombie) is harmless; the reap below collects its real status.
