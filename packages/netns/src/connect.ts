@@ -134,7 +134,7 @@ export function connectContainer(opts: ConnectOptions): ConnectResult {
     getLink(inner, containerIfname);
     getLink(host, opts.hostIfname);
     // The host may still map this address to its last holder's MAC (neighbours.ts).
-    forgetNeighbour(host, bridge.index, opts.address.split('/')[0]!);
+    forgetNeighbour(host, bridge.index, address);
     return {
       bridgeIndex: bridge.index,
       hostIfname: opts.hostIfname,

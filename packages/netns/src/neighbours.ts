@@ -6,12 +6,12 @@
 import { NetlinkError } from './errors.js';
 import { encodeDelNeighbour } from './messages.js';
 import type { NetlinkSocket } from './socket.js';
-import { parseIpv4 } from './ipv4.js';
+import { formatIpv4 } from './ipv4.js';
 
-/** Deletes the neighbour entry of `address` on link `index`; none there is fine. */
-export function forgetNeighbour(sock: NetlinkSocket, index: number, address: string): void {
+/** Deletes the neighbour entry of `address` (an IPv4 address as a number) on link `index`; none there is fine. */
+export function forgetNeighbour(sock: NetlinkSocket, index: number, address: number): void {
   try {
-    sock.request(encodeDelNeighbour(index, parseIpv4(address)), `neighbour ${address} ifindex ${index}`);
+    sock.request(encodeDelNeighbour(index, address), `neighbour ${formatIpv4(address)} ifindex ${index}`);
   } catch (err) {
     if (!(err instanceof NetlinkError && err.code === 'ENOENT')) throw err;
   }
