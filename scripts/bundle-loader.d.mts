@@ -3,7 +3,6 @@ import type { Script } from 'node:vm';
 
 type Main = (argv: string[]) => Promise<number>;
 export declare const cacheOf: (bundlePath: string) => string;
-export declare const isRunCacheOf: (bundlePath: string, file: string) => boolean;
 export declare function removeRunCaches(bundlePath: string, keepId?: string): void;
 export declare function loadBundle(bundlePath: string, cachedData?: Buffer): { main: Main; script: Script };
 export declare function runBundle(bundlePath: string, name: string, failureStatus: number, variantOf?: (argv: string[]) => string | undefined): void;

@@ -31,7 +31,7 @@ const bundleId = (stat) => `${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}
 const runCacheOf = (bundlePath, variant, id) => `${bundlePath}.${variant}.${id}.run.cache`;
 
 /** Whether `file` (a name in the bundle's directory) is a run cache of `bundlePath`, of any variant and bundle file. */
-export const isRunCacheOf = (bundlePath, file) => file.startsWith(`${path.basename(bundlePath)}.`) && file.endsWith('.run.cache');
+const isRunCacheOf = (bundlePath, file) => file.startsWith(`${path.basename(bundlePath)}.`) && file.endsWith('.run.cache');
 
 /** Deletes the run caches of `bundlePath` but those of the bundle file with identity `keepId`. */
 export function removeRunCaches(bundlePath, keepId) {
