@@ -142,11 +142,10 @@ let machineSetup: CgroupSetup | undefined;
 
 /** Detects the cgroup setup of this machine (or of a fake tree described by a mountinfo fixture). */
 export function detectCgroupSetup(options: DetectOptions = {}): CgroupSetup {
-  if (options.root === undefined && options.mountinfoPath === undefined) {
-    machineSetup ??= readCgroupSetup('/sys/fs/cgroup', '/proc/self/mountinfo');
-    return machineSetup;
-  }
-  return readCgroupSetup(options.root ?? '/sys/fs/cgroup', options.mountinfoPath ?? '/proc/self/mountinfo');
+  const root = options.root ?? '/sys/fs/cgroup';
+  const mountinfoPath = options.mountinfoPath ?? '/proc/self/mountinfo';
+  if (options.root === undefined && options.mountinfoPath === undefined) return (machineSetup ??= readCgroupSetup(root, mountinfoPath));
+  return readCgroupSetup(root, mountinfoPath);
 }
 
 function readCgroupSetup(root: string, mountinfoPath: string): CgroupSetup {
