@@ -68,7 +68,12 @@ function writeRunCache(bundlePath, file, id, script) {
     renameSync(tmp, file);
     removeRunCaches(bundlePath, id);
   } catch {
-    // not ours to write
+    // not ours to write; a half-written copy does not stay
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never made
+    }
   }
 }
 
