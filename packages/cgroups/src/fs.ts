@@ -150,10 +150,21 @@ export function readKeyedFile(dir: string, file: string): Map<string, number> {
   return parseKeyedLines(readCgroupFile(dir, file));
 }
 
-/** PIDs listed in `cgroup.procs` (thread-group leaders), in the caller's PID namespace. */
+/**
+ * PIDs listed in `cgroup.procs` (thread-group leaders), in the caller's PID namespace; none when the group is
+ * gone or going. ENODEV: while another process rmdir()s the group, kernfs refuses to open or read its files
+ * (kernfs_get_active fails on a deactivated node), and cgroupfs only removes a group that holds no process.
+ * Two ctr commands remove the same group when one's sweep finds a container another is removing.
+ */
 export function readProcs(dir: string): number[] {
-  const text = readOptionalCgroupFile(dir, 'cgroup.procs');
-  if (text === undefined) return [];
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENODEV') return [];
+    throw wrap(error, 'read', dir, 'cgroup.procs');
+  }
   return text.split('\n').filter(Boolean).map(Number);
 }
 

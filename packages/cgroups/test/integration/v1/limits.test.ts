@@ -2,7 +2,7 @@
 // caller's own group per controller, limits the kernel enforces (CFS quota, memory OOM kill, pids.max),
 // stats, kill and destroy. Needs root. Every group lives below a per-run `ctr-test-<pid>` group that
 // afterAll removes and then proves gone from every hierarchy.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRoot, skipUnless } from '@ctr/test-utils';
@@ -89,6 +89,26 @@ describe.skipIf(skipUnless('cgroup v1 limits are enforced by the kernel', { root
       await manager.destroy();
       expect((await child.exited).signal).toBe('SIGKILL');
       for (const dir of Object.values(manager.paths)) expect(fs.existsSync(dir)).toBe(false);
+    });
+
+    it('destroy while another process removes the same group never fails (a rm and another ctr\'s sweep)', async () => {
+      const manager = group('race');
+      const dirs = [...new Set(Object.values(manager.paths))];
+      // The other remover re-makes the group as it goes, so the two meet in every state: present, being
+      // removed (its files answer ENODEV), gone.
+      const other = spawn(process.execPath, ['-e', `
+        const fs = require('node:fs');
+        for (const end = Date.now() + 2000; Date.now() < end; ) for (const d of process.argv.slice(1)) {
+          try { fs.mkdirSync(d); } catch {}
+          try { fs.rmdirSync(d); } catch {}
+        }`, ...dirs], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => other.on('exit', resolve));
+      let rounds = 0;
+      for (const end = Date.now() + 2000; Date.now() < end; rounds++) await manager.destroy();
+      await exited;
+      await manager.destroy();
+      for (const dir of dirs) expect(fs.existsSync(dir)).toBe(false);
+      expect(rounds).toBeGreaterThan(1000);
     });
 
     it('openJoin: a single-threaded process writing "0" to the tasks fds joins every hierarchy by itself', async () => {
