@@ -45,7 +45,6 @@ export const RTM_GETADDR = 22;
 export const RTM_NEWROUTE = 24;
 export const RTM_DELROUTE = 25;
 export const RTM_GETROUTE = 26;
-export const RTM_DELNEIGH = 29;
 
 /** Request type → kernel name, for error messages. */
 export const RTM_NAMES: Readonly<Record<number, string>> = {
@@ -58,7 +57,6 @@ export const RTM_NAMES: Readonly<Record<number, string>> = {
   [RTM_NEWROUTE]: 'RTM_NEWROUTE',
   [RTM_DELROUTE]: 'RTM_DELROUTE',
   [RTM_GETROUTE]: 'RTM_GETROUTE',
-  [RTM_DELNEIGH]: 'RTM_DELNEIGH',
 };
 
 // linux/rtnetlink.h — routing tables, protocols, scopes, types, attributes
@@ -117,8 +115,3 @@ export const IFNAMSIZ = 16;
 export const IFINFOMSG_LEN = 16;
 export const IFADDRMSG_LEN = 8;
 export const RTMSG_LEN = 12;
-
-// linux/neighbour.h — struct ndmsg (12 bytes), its state bits and attributes
-export const NDMSG_LEN = 12;
-export const NUD_PERMANENT = 0x80;
-export const NDA_DST = 1;

@@ -49,13 +49,14 @@ export type PeerNetns = { pid: number } | { path: string } | { fd: number };
  * Creates a veth pair `name` ↔ `peerName`. With `peerNetns` the peer is born inside that netns (IFLA_NET_NS_FD
  * of the opened file or of the fd given, or IFLA_NET_NS_PID), so it never appears on the host and its name
  * cannot collide there. `master` (a bridge ifindex) and `up` apply to the local end in the same request; the
- * peer stays down (see encodeNewVeth). `queues` gives both ends that many queues (see encodeNewVeth). Returns
+ * peer stays down (see encodeNewVeth). `queues` gives both ends that many queues, `peerMac` the peer its hardware
+ * address (see encodeNewVeth). Returns
  * the local end as the kernel reports it; its `link` is the peer's ifindex (in the peer's netns). The kernel
  * echoes the new link (NLM_F_ECHO, Linux ≥ 6.3); only an older kernel costs a lookup by name.
  */
 export function createVeth(
   sock: NetlinkSocket,
-  opts: { name: string; peerName: string; peerNetns?: PeerNetns; master?: number; up?: boolean; queues?: number },
+  opts: { name: string; peerName: string; peerNetns?: PeerNetns; peerMac?: Buffer; master?: number; up?: boolean; queues?: number },
 ): Link {
   validateIfname(opts.name);
   validateIfname(opts.peerName);
@@ -67,6 +68,7 @@ export function createVeth(
     ...(opts.master === undefined ? {} : { master: opts.master }),
     ...(opts.up === undefined ? {} : { up: opts.up }),
     ...(opts.queues === undefined ? {} : { queues: opts.queues }),
+    ...(opts.peerMac === undefined ? {} : { peerMac: opts.peerMac }),
   };
   let replies;
   if (opts.peerNetns && 'path' in opts.peerNetns) {

@@ -21,10 +21,6 @@ import {
 } from './codec.js';
 import {
   AF_INET,
-  NDA_DST,
-  NDMSG_LEN,
-  NUD_PERMANENT,
-  RTM_DELNEIGH,
   IFA_ADDRESS,
   IFA_LABEL,
   IFA_LOCAL,
@@ -117,13 +113,17 @@ function refParts(ref: LinkRef, ifinfo: { flags?: number; change?: number } = {}
  * expedited RCU grace period, twice per pair (veth_init_queues → netif_set_real_num_tx_queues →
  * synchronize_net). `echo` (NLM_F_ECHO) makes the kernel (≥ 6.3) answer with the new local end (ifindex,
  * and IFLA_LINK: the peer's ifindex in its netns), which saves a lookup; older kernels just ACK.
+ * `peerMac` (6 bytes) is the peer's hardware address (IFLA_ADDRESS); without it the kernel picks a random one.
  */
 export function encodeNewVeth(
-  opts: { name: string; peerName: string; peerNetns?: NetnsTarget; master?: number; up?: boolean; queues?: number; echo?: boolean },
+  opts: {
+    name: string; peerName: string; peerNetns?: NetnsTarget; peerMac?: Buffer; master?: number; up?: boolean; queues?: number;
+    echo?: boolean;
+  },
   seq = 0,
 ): Buffer {
   const queues = opts.queues === undefined ? [] : [attrU32(IFLA_NUM_TX_QUEUES, opts.queues), attrU32(IFLA_NUM_RX_QUEUES, opts.queues)];
-  const peer = [encodeIfInfoMsg(), ...queues];
+  const peer = [encodeIfInfoMsg(), ...(opts.peerMac ? [encodeAttr(IFLA_ADDRESS, opts.peerMac)] : []), ...queues];
   if (opts.peerNetns) peer.push(netnsAttr(opts.peerNetns));
   peer.push(attrString(IFLA_IFNAME, opts.peerName));
   const parts = [encodeIfInfoMsg(opts.up ? { flags: IFF_UP, change: IFF_UP } : {}), ...queues];
@@ -348,16 +348,4 @@ export function decodeRoute(msg: NlMessage): Route {
   const prefsrc = attrs.get(RTA_PREFSRC);
   if (prefsrc) route.prefsrc = formatIpv4(ipv4FromBytes(prefsrc));
   return route;
-}
-
-/**
- * RTM_DELNEIGH of the IPv4 neighbour entry `address` on link `index`. ndm_state is NUD_PERMANENT as iproute2
- * sends it; the kernel deletes the entry whatever its state.
- */
-export function encodeDelNeighbour(index: number, address: number, seq = 0): Buffer {
-  const ndmsg = Buffer.alloc(NDMSG_LEN);
-  ndmsg.writeUInt8(AF_INET, 0);
-  ndmsg.writeInt32LE(index, 4);
-  ndmsg.writeUInt16LE(NUD_PERMANENT, 8);
-  return encodeMessage(RTM_DELNEIGH, MODIFY, seq, [ndmsg, encodeAttr(NDA_DST, ipv4ToBytes(address))]);
 }
