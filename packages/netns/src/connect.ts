@@ -4,14 +4,15 @@
 // Once the bridge exists it costs one bridge lookup (none if the caller passes the bridge it just looked up),
 // one veth request whose echo names the peer's ifindex, one datagram of four changes inside the netns, and a
 // lookup of each end once it is up, which finishes its link-watch work before the command runs (see below).
-// The container's MAC follows from its address (containerMac), as docker's does.
+// The container's MAC follows from its address (mac.ts), as docker's does.
 // See: rtnetlink(7), veth(4), bridge(8), network_namespaces(7), arp(7).
 import { closeSync, openSync } from 'node:fs';
 
 import { addAddress } from './addresses.js';
 import { RTM_NEWADDR, RTM_NEWROUTE } from './constants.js';
 import { NetnsError } from './errors.js';
-import { ipv4ToBytes, parseAddressWithPrefix, parseIpv4 } from './ipv4.js';
+import { parseAddressWithPrefix, parseIpv4 } from './ipv4.js';
+import { containerMac } from './mac.js';
 import { createVeth, deleteLink, ensureBridge, getLink, setLinkUp, validateIfname } from './links.js';
 import { encodeAddress, encodeRoute, encodeSetLink, type Link } from './messages.js';
 import { NetlinkSocket } from './socket.js';
@@ -45,18 +46,6 @@ export interface ConnectResult {
   containerIndex: number;
   address: string;
   gateway: string;
-}
-
-/**
- * The container end's MAC: 02:42 (locally administered, unicast) and the four bytes of its IPv4 address. An
- * address goes to a new container as soon as its last holder ended, while the host and every container that
- * talked to that holder keep its neighbour (ARP) entry: REACHABLE for 15-45 s, then 5 s of DELAY before a probe,
- * and the kernel flushes a bridge's entries only when it loses carrier. With a random MAC per veth their frames
- * went to a MAC no port has any more and connections timed out; with the MAC fixed by the address the entry
- * stays right. Two live containers never share an address on one bridge (ipam.ts), so never a MAC either.
- */
-export function containerMac(address: number): Buffer {
-  return Buffer.concat([Buffer.from([0x02, 0x42]), ipv4ToBytes(address)]);
 }
 
 function ignoreExists(fn: () => void): void {

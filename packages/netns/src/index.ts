@@ -30,5 +30,6 @@ export {
   type RouteLike,
   type Subnet,
 } from './ipv4.js';
+export { containerMac } from './mac.js';
 export type { Address, Link, Route } from './messages.js';
 export { IpamError, NetlinkError, NetnsError, isNetnsError } from './errors.js';

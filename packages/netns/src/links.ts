@@ -56,7 +56,7 @@ export type PeerNetns = { pid: number } | { path: string } | { fd: number };
  */
 export function createVeth(
   sock: NetlinkSocket,
-  opts: { name: string; peerName: string; peerNetns?: PeerNetns; peerMac?: Buffer; master?: number; up?: boolean; queues?: number },
+  opts: { name: string; peerName: string; peerNetns?: PeerNetns; peerMac?: string; master?: number; up?: boolean; queues?: number },
 ): Link {
   validateIfname(opts.name);
   validateIfname(opts.peerName);

@@ -75,6 +75,7 @@ import {
   VETH_INFO_PEER,
 } from './constants.js';
 import { formatIpv4, ipv4FromBytes, ipv4ToBytes } from './ipv4.js';
+import { formatMac, parseMac } from './mac.js';
 
 const CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 const MODIFY = NLM_F_REQUEST | NLM_F_ACK;
@@ -113,17 +114,18 @@ function refParts(ref: LinkRef, ifinfo: { flags?: number; change?: number } = {}
  * expedited RCU grace period, twice per pair (veth_init_queues → netif_set_real_num_tx_queues →
  * synchronize_net). `echo` (NLM_F_ECHO) makes the kernel (≥ 6.3) answer with the new local end (ifindex,
  * and IFLA_LINK: the peer's ifindex in its netns), which saves a lookup; older kernels just ACK.
- * `peerMac` (6 bytes) is the peer's hardware address (IFLA_ADDRESS); without it the kernel picks a random one.
+ * `peerMac` ("02:42:0a:58:00:05") is the peer's hardware address (IFLA_ADDRESS); without it the kernel picks a
+ * random one.
  */
 export function encodeNewVeth(
   opts: {
-    name: string; peerName: string; peerNetns?: NetnsTarget; peerMac?: Buffer; master?: number; up?: boolean; queues?: number;
+    name: string; peerName: string; peerNetns?: NetnsTarget; peerMac?: string; master?: number; up?: boolean; queues?: number;
     echo?: boolean;
   },
   seq = 0,
 ): Buffer {
   const queues = opts.queues === undefined ? [] : [attrU32(IFLA_NUM_TX_QUEUES, opts.queues), attrU32(IFLA_NUM_RX_QUEUES, opts.queues)];
-  const peer = [encodeIfInfoMsg(), ...(opts.peerMac ? [encodeAttr(IFLA_ADDRESS, opts.peerMac)] : []), ...queues];
+  const peer = [encodeIfInfoMsg(), ...(opts.peerMac ? [encodeAttr(IFLA_ADDRESS, parseMac(opts.peerMac))] : []), ...queues];
   if (opts.peerNetns) peer.push(netnsAttr(opts.peerNetns));
   peer.push(attrString(IFLA_IFNAME, opts.peerName));
   const parts = [encodeIfInfoMsg(opts.up ? { flags: IFF_UP, change: IFF_UP } : {}), ...queues];
@@ -278,7 +280,7 @@ export function decodeLink(msg: NlMessage): Link {
   const peer = attrs.get(IFLA_LINK);
   if (peer) link.link = peer.readUInt32LE(0);
   const mac = attrs.get(IFLA_ADDRESS);
-  if (mac) link.mac = [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  if (mac) link.mac = formatMac(mac);
   const linkinfo = attrs.get(IFLA_LINKINFO);
   const kind = linkinfo && attrMap(linkinfo).get(IFLA_INFO_KIND);
   if (kind) link.kind = readString(kind);

@@ -62,7 +62,7 @@ describe('request encoders match captured iproute2 messages byte for byte', () =
   it('veth whose peer is given its hardware address', () => {
     golden('rtm_newlink_veth_peer_address', (seq) =>
       encodeNewVeth({
-        name: 'ctrgv5', peerName: 'eth5', peerNetns: { fd: 5 }, peerMac: Buffer.from('02420a580005', 'hex'), master: 40012, up: true,
+        name: 'ctrgv5', peerName: 'eth5', peerNetns: { fd: 5 }, peerMac: '02:42:0a:58:00:05', master: 40012, up: true,
         queues: 1,
       }, seq));
   });

@@ -7,6 +7,7 @@ import { invalid } from '../runtime/errors.js';
 import { containerCgroup } from '../runtime/limits.js';
 import { containerDir, exitCodeOf, findContainer, readExit, statusOf, type ContainerState } from '../runtime/state.js';
 import { sweepStale } from '../runtime/sweep.js';
+import { containerMac } from '@ctr/netns';
 
 const help = `Usage: ctr inspect NAME...
 
@@ -54,7 +55,9 @@ function describe(state: ContainerState): Record<string, unknown> {
       startedAt: state.started,
       finishedAt: exit?.finishedAt ?? null,
     },
-    network: { mode: state.network, ip: state.ip ?? null, hostInterface: state.hostIfname ?? null },
+    network: {
+      mode: state.network, ip: state.ip ?? null, mac: state.ip ? containerMac(state.ip) : null, hostInterface: state.hostIfname ?? null,
+    },
     cgroup: { path: state.cgroup ?? null, ...(cgroupPaths ? { paths: cgroupPaths } : {}) },
     limits: state.limits ?? {},
     security: state.security ?? null,

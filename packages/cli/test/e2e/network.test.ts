@@ -47,6 +47,19 @@ describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/
     await a.stop();
   });
 
+  it('gives eth0 the MAC of its address (02:42 + the address), and inspect shows it', async () => {
+    const srv = await startServer('net-mac');
+    try {
+      const inside = await ctr(['exec', 'net-mac', 'cat', '/sys/class/net/eth0/address']);
+      const hex = srv.ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0')).join(':');
+      expect(inside.stdout.trim()).toBe(`02:42:${hex}`);
+      const [shown] = JSON.parse((await ctr(['inspect', 'net-mac'])).stdout) as [{ network: { mac: string } }];
+      expect(shown.network.mac).toBe(`02:42:${hex}`);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('publishes a container port on the host (-p 127.0.0.1:18080:8080)', async () => {
     const srv = await startServer('net-pub', ['-p', '127.0.0.1:18080:8080']);
     const r = await host(client, ['127.0.0.1', '18080']);

@@ -359,7 +359,7 @@ describe.skipIf(skipUnless('rtnetlink links, addresses and routes in a throwaway
       holders.push(...containers);
       const pkgDir = fileURLToPath(new URL('../..', import.meta.url));
       const jsDir = transpileSources(
-        ['index', 'socket', 'codec', 'constants', 'errors', 'ipv4', 'messages', 'links', 'addresses', 'routes', 'connect', 'ipam'],
+        ['index', 'socket', 'codec', 'constants', 'errors', 'ipv4', 'mac', 'messages', 'links', 'addresses', 'routes', 'connect', 'ipam'],
         path.join(pkgDir, 'node_modules'),
       );
       const br = name('b');
