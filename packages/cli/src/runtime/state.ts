@@ -235,12 +235,16 @@ export function hasStarted(state: ContainerState): boolean {
 
 /**
  * The phase now: stopped once the shim recorded an exit or is gone (a killed shim takes its container with
- * it: PR_SET_PDEATHSIG); running once its command runs; else created.
+ * it: PR_SET_PDEATHSIG); running once its command runs; else created. A copy read while its creator was still
+ * recording (`creating`: no address yet) stays created even if the command runs by now: the creator clears
+ * `creating` before the start, so the process looked at after the read is newer than the copy, and `ps` would
+ * list a running container without its IP.
  */
 export function statusOf(state: ContainerState): ContainerStatus {
   if (state.status === 'stopped' || state.released) return 'stopped';
   if (existsSync(path.join(containerDir(state.name), 'exit.json'))) return 'stopped';
   if (state.shimPid !== undefined && !supervisorAlive(state)) return 'stopped';
+  if (state.creating) return 'created';
   if (state.shimPid !== undefined && state.pid > 0 && hasStarted(state)) return 'running';
   return 'created';
 }

@@ -109,9 +109,10 @@ describe.skipIf(skipUnless('ctr networking end to end', { root: isRoot, 'rootfs/
     try {
       expect(servers).toHaveLength(20);
       const ips = servers.map((s) => s.ip);
+      expect(ips).toEqual(ips.map(() => expect.stringMatching(/^10\.88\.\d+\.\d+$/)));
       expect(new Set(ips).size).toBe(20);
       const answers = await Promise.all(ips.map((ip) => host(client, [ip, '8080'])));
-      for (const a of answers) expect(a.stdout.trim()).toBe('Received 25 bytes: hello from the other side');
+      for (const a of answers) expect(a.stdout.trim(), a.stderr).toBe('Received 25 bytes: hello from the other side');
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
     }
