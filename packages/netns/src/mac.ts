@@ -3,7 +3,10 @@
 // ended, while the host and every container that talked to that holder keep its neighbour (ARP) entry:
 // REACHABLE for 15-45 s, then 5 s of DELAY before a probe, and the kernel flushes a bridge's entries only when
 // it loses carrier. With a random MAC per veth, their frames went to a MAC no port had any more and their
-// connections timed out; with the MAC fixed by the address (as docker does), the kept entry stays right.
+// connections timed out; with the MAC fixed by the address (as docker does), the kept entry stays right. The
+// bridge cannot send that MAC to the old port either: a lease is free only once its veth left /sys/class/net
+// (ipam.ts), which the kernel does after the bridge dropped the port and its forwarding entries
+// (unregister_netdevice: NETDEV_UNREGISTER, then the kobject).
 // See: arp(7), veth(4).
 import { NetnsError } from './errors.js';
 import { ipv4ToBytes, parseIpv4 } from './ipv4.js';
