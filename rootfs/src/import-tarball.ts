@@ -96,12 +96,21 @@ export async function importRootfsTarball(options: ImportTarballOptions): Promis
   const result = await buildAtomically(options.out ?? DEFAULT_ROOTFS_DIR, inputHash, onProgress, async (dir) => {
     onProgress(`extracting ${file}`);
     let unsafeShown = 0;
-    const summary = await extractEntries(readTar(tarStream(file, startsWith(magic, GZIP_MAGIC))), dir, onProgress, (path, reason) => {
+    const stream = tarStream(file, startsWith(magic, GZIP_MAGIC));
+    const summary = await extractEntries(readTar(stream), dir, onProgress, (path, reason) => {
       // A hostile archive can hold millions of bad entries; the count is in the summary anyway.
       if (unsafeShown++ < 20) onProgress(`refused ${path}: ${reason}`);
-    }).catch((err: unknown) => {
-      throw importError(err, file);
-    });
+    })
+      .then(async (extracted) => {
+        // The tar reader stops at the end-of-archive blocks, and zlib checks the gzip trailer (CRC-32 and
+        // length) only once it is given the rest and the end: a tarball cut inside its trailer imported.
+        // Reading on to the end makes that a Z_BUF_ERROR ("unexpected end of file"), a bad CRC a Z_DATA_ERROR.
+        for await (const rest of stream) void rest;
+        return extracted;
+      })
+      .catch((err: unknown) => {
+        throw importError(err, file);
+      });
     if (summary.entries === 0) throw new RootfsError('EBADTAR', `${file} holds no tar entries: is it a rootfs tarball?`, { path: file });
     const { devices, fifos, unsafe, unsupported } = summary.skipped;
     onProgress(

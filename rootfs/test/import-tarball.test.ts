@@ -157,6 +157,17 @@ describe.skipIf(skipUnless('importing rootfs tarballs keeps ownership', { root: 
     ['a file that is not tar', () => (writeFileSync(join(work, 'junk'), 'junk'.repeat(300)), { file: join(work, 'junk') }), 'EBADTAR'],
     ['an empty file', () => (writeFileSync(join(work, 'empty'), ''), { file: join(work, 'empty') }), 'EBADTAR'],
     ['a truncated gzip', () => (writeFileSync(join(work, 't.gz'), gzipSync(archive([{ name: 'a', body: 'a' }])).subarray(0, 30)), { file: join(work, 't.gz') }), 'EBADTAR'],
+    ['a gzip whose trailer is cut (the tar inside is whole)', () => {
+      const gz = gzipSync(archive([{ name: 'a', body: 'a' }]));
+      writeFileSync(join(work, 'cut.gz'), gz.subarray(0, gz.length - 4));
+      return { file: join(work, 'cut.gz') };
+    }, 'EBADTAR'],
+    ['a gzip whose CRC does not match its data', () => {
+      const gz = gzipSync(archive([{ name: 'a', body: 'a' }]));
+      gz[gz.length - 8]! ^= 0xff;
+      writeFileSync(join(work, 'crc.gz'), gz);
+      return { file: join(work, 'crc.gz') };
+    }, 'EBADTAR'],
     ['an xz tarball', () => (writeFileSync(join(work, 'x.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0])), { file: join(work, 'x.xz') }), 'EBADTAR'],
     ['an output path that is a file', () => (writeFileSync(join(work, 'out'), 'file'), writeFileSync(join(work, 'ok.tar'), archive([{ name: 'a' }])), { file: join(work, 'ok.tar') }), 'ENOTDIR'],
   ])('refuses %s and leaves nothing behind', async (_what, input, code) => {
