@@ -50,9 +50,9 @@ export type PeerNetns = { pid: number } | { path: string } | { fd: number };
  * of the opened file or of the fd given, or IFLA_NET_NS_PID), so it never appears on the host and its name
  * cannot collide there. `master` (a bridge ifindex) and `up` apply to the local end in the same request; the
  * peer stays down (see encodeNewVeth). `queues` gives both ends that many queues, `peerMac` the peer its hardware
- * address (see encodeNewVeth). Returns
- * the local end as the kernel reports it; its `link` is the peer's ifindex (in the peer's netns). The kernel
- * echoes the new link (NLM_F_ECHO, Linux ≥ 6.3); only an older kernel costs a lookup by name.
+ * address (see encodeNewVeth). Returns the local end as the kernel reports it; its `link` is the peer's ifindex
+ * (in the peer's netns). The kernel echoes the new link (NLM_F_ECHO, Linux ≥ 6.3); only an older kernel costs a
+ * lookup by name.
  */
 export function createVeth(
   sock: NetlinkSocket,
