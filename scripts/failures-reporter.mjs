@@ -1,0 +1,35 @@
+// failures-reporter.mjs — a vitest reporter (beside the default one) that writes what failed in a package's
+// run to .test-failures.txt in that package: one line per failed test, per test file that failed outside its
+// tests (a hook, an import), and per error that escaped every test (an unhandled rejection, a worker that
+// died) — the last kind fails the run although every test passed, and vitest's JSON report says success.
+// scripts/test.mjs prints these lines at the end of a red `pnpm test`. A green run leaves no file.
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const FAILURES_FILE = '.test-failures.txt';
+
+/** The first non-empty line of an error message, cut to fit one line of a log. */
+const firstLine = (error) => String(error?.message ?? error ?? '').split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 200) ?? '';
+
+export default class FailuresReporter {
+  onInit(vitest) {
+    this.root = vitest.config.root;
+    this.file = path.join(this.root, FAILURES_FILE);
+    rmSync(this.file, { force: true });
+  }
+
+  onTestRunEnd(testModules, unhandledErrors) {
+    const lines = [];
+    for (const mod of testModules) {
+      const where = path.relative(this.root, mod.moduleId);
+      // errors() of a module or suite: what threw outside its tests (an import, a beforeAll or afterAll hook)
+      for (const suite of [mod, ...mod.children.allSuites()]) {
+        const name = suite === mod ? where : `${where} > ${suite.fullName}`;
+        for (const error of suite.errors()) lines.push(`${name}: ${firstLine(error)}`);
+      }
+      for (const test of mod.children.allTests('failed')) lines.push(`${where} > ${test.fullName}: ${firstLine(test.result().errors?.[0])}`);
+    }
+    for (const error of unhandledErrors) lines.push(`unhandled ${error.name ?? 'error'}: ${firstLine(error)}`);
+    if (lines.length > 0) writeFileSync(this.file, lines.map((l) => `${l}\n`).join(''));
+  }
+}
