@@ -7,6 +7,7 @@ export {
 export {
   spawnContainer, execInContainer, setWinsize, isTerminal, sendFdToSocket, Container, pidfdOpen, pidfdSignal, pidfdWait, pipe, setupFailure,
 } from './spawn.js';
+export { readPtyMaster } from './pty-reader.js';
 export { capabilityNames, lastCap, type CapabilityName } from './capabilities.js';
 export type { CapabilitySets, SecurityOptions, UsernsMapping } from './security.js';
 export { reservedDevicePaths, type DeviceNode } from './devices.js';

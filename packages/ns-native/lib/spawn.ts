@@ -297,7 +297,7 @@ export class Container {
 
   /**
    * Lets the child continue; returns once the command has been exec'd. With a pty, returns its master fd
-   * (CLOEXEC; read it with `new tty.ReadStream(fd)`, where EIO means the container side closed).
+   * (CLOEXEC; read it with `readPtyMaster`: a bare `tty.ReadStream` can end before the last output).
    * @throws ContainerSetupError when setup or exec failed (the child is reaped by then)
    */
   start(): { ptyMaster?: number } {

@@ -1,25 +1,20 @@
 // pty.test.ts — pty mode: the pty comes from the container's own devpts (so `tty` names /dev/pts/0 inside),
-// its master reaches the parent over SCM_RIGHTS (also from inside a user namespace), and setWinsize changes
-// what `stty size` reports.
+// its master reaches the parent over SCM_RIGHTS (also from inside a user namespace), setWinsize changes what
+// `stty size` reports, and readPtyMaster reads all a command wrote even when it exits right after writing.
 import { writeSync } from 'node:fs';
-import tty from 'node:tty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, skipUnless } from '@ctr/test-utils';
-import { setWinsize, type SpawnContainerOptions } from '../lib/index.js';
+import { readPtyMaster, setWinsize, type SpawnContainerOptions } from '../lib/index.js';
 import { commandBecomes, useSandbox } from './helpers.js';
 
-/** Reads the master until the container side closes (EIO on Linux), calling `onData` with the text so far. */
-function readMaster(master: number, onData: (text: string) => void = () => {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stream = new tty.ReadStream(master);
-    let text = '';
-    stream.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      onData(text);
-    });
-    stream.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EIO' ? resolve(text) : reject(err)));
-    stream.on('close', () => resolve(text));
+/** Reads the master to its end (readPtyMaster), calling `onData` with the text so far. */
+async function readMaster(master: number, onData: (text: string) => void = () => {}): Promise<string> {
+  let text = '';
+  await readPtyMaster(master, (chunk) => {
+    text += chunk.toString('utf8');
+    onData(text);
   });
+  return text;
 }
 
 describe.skipIf(skipUnless('pty mode allocates the terminal inside the container', { root: isRoot }))(
@@ -51,6 +46,21 @@ describe.skipIf(skipUnless('pty mode allocates the terminal inside the container
       // ONLCR: the pty turns \n into \r\n.
       expect(output).toBe('/dev/pts/0\r\n24 80\r\ntty-stdio\r\n');
       expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+    });
+
+    it('reads everything a command wrote right before it exited, round after round', async () => {
+      // 30,000 lines fill the master's line discipline (4 KiB) and the flip buffer behind it, so the slave
+      // closes while output still waits in the kernel: a bare tty.ReadStream lost the tail in 4 runs of 20.
+      const lines = 30_000;
+      const expected = Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join('').length;
+      const lengths: number[] = [];
+      for (let round = 0; round < 20; round++) {
+        const c = tracker.spawn({ ...ptyOptions(''), argv: ['seq', '1', String(lines)], execCandidates: ['/usr/bin/seq'] });
+        const { ptyMaster } = c.start();
+        lengths.push((await readMaster(ptyMaster!)).length);
+        expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+      }
+      expect(lengths).toEqual(Array(20).fill(expected));
     });
 
     it('works in a user namespace, where the rootfs tree and the master share the control socket', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const TOOLS = [
   ...['sh', 'bash', 'ls', 'cat', 'hostname', 'tty', 'stty', 'sleep', 'readlink', 'grep'],
-  ...['id', 'stat', 'touch', 'head', 'wc'],
+  ...['id', 'stat', 'touch', 'head', 'wc', 'seq'],
 ];
 
 function which(tool: string): string {
