@@ -1,11 +1,11 @@
 // terminal.ts — connects ctr's own stdio to the container's pseudo-terminal master.
 // The host terminal runs raw so every key (Ctrl-C included) reaches the container's line discipline, as with
-// `docker run -it`; it is restored on every exit path. The master is non-blocking (libuv), so writes retry
-// EAGAIN instead of dropping bytes (node-pty's CustomWriteStream does the same). When the last slave fd
-// closes, Linux reports EIO on the master: that is end-of-file, not an error. See: pty(7), termios(3).
+// `docker run -it`; it is restored on every exit path. Writes retry EAGAIN instead of dropping bytes
+// (node-pty's CustomWriteStream does the same). The output is read by @ctr/ns-native's readPtyMaster, to the
+// last byte the container wrote: a bare tty.ReadStream can end before it (see pty-reader.ts there).
+// See: pty(7), termios(3).
 import { writeSync } from 'node:fs';
-import tty from 'node:tty';
-import { setWinsize } from '@ctr/ns-native';
+import { readPtyMaster, setWinsize } from '@ctr/ns-native';
 
 export interface PtySession {
   /** resolves when the container side closed the terminal and all output was written */
@@ -59,19 +59,12 @@ export function attachPty(master: number, forwardStdin: boolean): PtySession {
     stdin.resume();
   }
 
-  const reader = new tty.ReadStream(master);
-  const closed = new Promise<void>((resolve) => {
-    reader.on('data', (chunk: Buffer) => out.write(chunk));
-    reader.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EIO') process.stderr.write(`ctr: terminal: ${err.message}\n`);
-      reader.destroy();
-    });
-    reader.on('close', () => {
-      // The stream owns and closes the master fd; let stdout drain before reporting the end.
-      if (out.writableNeedDrain) out.once('drain', () => resolve());
-      else resolve();
-    });
-  });
+  const closed = readPtyMaster(master, (chunk) => out.write(chunk))
+    .catch((err: Error) => {
+      process.stderr.write(`ctr: terminal: ${err.message}\n`);
+    })
+    // readPtyMaster closed the master; let stdout drain before reporting the end.
+    .then(() => (out.writableNeedDrain ? new Promise<void>((resolve) => out.once('drain', () => resolve())) : undefined));
   return { closed, restore };
 }
 
