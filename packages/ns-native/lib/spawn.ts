@@ -279,13 +279,14 @@ export class Container {
 
   /**
    * Host PID of the container's PID 1. For `execInContainer`: of the joining process until `start()`, of the
-   * program after it.
+   * program after it, even when the program has already exited and been reaped by then (a detached one, by
+   * the engine's subreaper): an engine matches that exit against this pid.
    */
   get pid(): number {
     return this.#native.pid;
   }
 
-  /** The pidfd (CLOEXEC), or -1 once the process has been reaped. */
+  /** The pidfd (CLOEXEC), or -1 once the process has been reaped (by us, or before start() could open it). */
   get pidfd(): number {
     return this.#native.pidfd;
   }

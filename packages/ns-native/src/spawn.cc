@@ -518,7 +518,7 @@ class Container : public Napi::ObjectWrap<Container> {
   Napi::Value Kill(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     int sig = info[0].As<Napi::Number>().Int32Value();
-    if (reaped_) return Napi::Boolean::New(env, false);
+    if (reaped_ || pidfd_ < 0) return Napi::Boolean::New(env, false);
     if (syscall(SYS_pidfd_send_signal, pidfd_, sig, nullptr, 0) < 0) {
       if (errno == ESRCH) return Napi::Boolean::New(env, false);
       ThrowErrno(env, errno, "pidfd_send_signal");
@@ -564,12 +564,13 @@ class Container : public Napi::ObjectWrap<Container> {
 
   void KillAndReap() {
     // SIGKILL on a child that already exited (a zombie) is harmless; the reap below collects its real status.
-    syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+    if (pidfd_ >= 0) syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
     if (reapFd_ != pidfd_) {
       syscall(SYS_pidfd_send_signal, reapFd_, SIGKILL, nullptr, 0);
-      // The container is the shim's child, not ours: it is gone once its pidfd polls readable.
+      // The container is the shim's child, not ours: it is gone once its pidfd polls readable. (An exec'd
+      // program reaped before start() could open its pidfd has none: nothing to wait for.)
       pollfd pfd{pidfd_, POLLIN, 0};
-      while (poll(&pfd, 1, 5000) < 0 && errno == EINTR) {
+      while (pidfd_ >= 0 && poll(&pfd, 1, 5000) < 0 && errno == EINTR) {
       }
     }
     Reap();
@@ -599,15 +600,18 @@ class Container : public Napi::ObjectWrap<Container> {
   // exec: the joining process forked the program; from now on `pid` and kill() mean the program (it is not
   // our child: the joining process, which we reap, exits with its status). EOF: joining failed, and the
   // error pipe says why.
+  // The program can be gone before we read this: with --detach the joining process exits at once, the
+  // program goes to the engine's subreaper, and a quick one is reaped there before pidfd_open (ESRCH). `pid`
+  // must still name it: an engine matches the exit it reaped against the pid file (containerd 1.6's shim
+  // waits for it), and the joining process's pid there left `ctr tasks exec` waiting forever.
   void ReadExecReport() {
     int32_t pid = 0;
     size_t got = ReadFull(reportFd_, &pid, sizeof pid);
     CloseFd(reportFd_);
     if (got != sizeof pid || pid <= 0) return;
     int fd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
-    if (fd < 0) return;  // already gone and reaped: kill() then reports false
     pid_ = pid;
-    pidfd_ = fd;
+    pidfd_ = fd;  // -1 when already reaped: kill() then reports false
   }
 
   pid_t pid_ = -1, supervisorPid_ = -1;
