@@ -17,10 +17,12 @@ export async function expectInteractiveShell(name: string, command: string, clea
     // capture-pane drops the prompt's trailing space; an engine that fails prints its error and status at once
     const first = await term.waitFor(/^tty-ok\$\s*$|^status-\d+\s*$/m, 30_000);
     if (!/^tty-ok\$\s*$/m.test(first)) throw new Error(`the engine ended before the shell's prompt:\n${first.trim()}`);
-    await term.type('tty', /^\/dev\/pts\/0\s*$/m);
-    await term.type('stty size', /^30 100\s*$/m);
+    // Each step waits for the prompt after its output: keys typed before sh prints its prompt are echoed first,
+    // and the prompt then lands in front of what follows (a runc run once showed `tty-ok$ status-3`).
+    await term.type('tty', /^\/dev\/pts\/0\s*\ntty-ok\$\s*$/m);
+    await term.type('stty size', /^30 100\s*\ntty-ok\$\s*$/m);
     term.resize(120, 40);
-    await term.type('clear; stty size', /^40 120\s*$/m);
+    await term.type('clear; stty size', /^40 120\s*\ntty-ok\$\s*$/m);
     await term.type('exit 3', /^status-3\s*$/m, 30_000);
   } finally {
     term.close();
