@@ -1,33 +1,21 @@
 // test.mjs — `pnpm test`: every package's tests through turbo, one package at a time, and all of them even
 // after one failed (--continue), so a red run reports every failure instead of the first package's. Each
-// vitest run also gets failures-reporter.mjs, which writes what failed into its package; when the run fails,
-// the last lines printed name each failed test with the first line of its error. Why last: CI keeps the head
-// and the tail of a long log, and a failure named only in the middle of 20 minutes of output is lost there.
+// vitest run also gets failures-reporter.mjs, which writes what failed into .test-failures/; when the run
+// fails, the last lines printed name each failed test with the first line of its error. Why last: CI keeps the
+// head and the tail of a long log, and a failure named only in the middle of 20 minutes of output is lost there.
 // Extra arguments go to turbo (e.g. `node scripts/test.mjs --filter=@ctr/netns`).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAILURES_FILE } from './failures-reporter.mjs';
+import { FAILURES_DIR } from './failures-reporter.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const SHOWN = 12; // failures listed; the count says how many more there were
 
-/** Package directories from pnpm-workspace.yaml's `packages:` list (plain dirs and `dir/*` globs only). */
-function packageDirs() {
-  const yaml = readFileSync(path.join(root, 'pnpm-workspace.yaml'), 'utf8');
-  const entries = [...yaml.matchAll(/^\s+-\s+"?([^"\n]+)"?\s*$/gm)].map((m) => m[1]);
-  return entries.flatMap((entry) => {
-    if (!entry.endsWith('/*')) return [path.join(root, entry)];
-    const parent = path.join(root, entry.slice(0, -2));
-    return readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(parent, d.name));
-  });
-}
-
-const dirs = packageDirs();
-// A file left by an earlier run must not be reported for a package that did not run this time.
-for (const dir of dirs) rmSync(path.join(dir, FAILURES_FILE), { force: true });
+// What an earlier run recorded must not be reported for a package that did not run this time.
+rmSync(FAILURES_DIR, { recursive: true, force: true });
 
 const reporter = path.join(here, 'failures-reporter.mjs');
 const turbo = spawnSync(
@@ -42,17 +30,15 @@ if (turbo.error) {
 const status = turbo.status ?? 1;
 
 if (status !== 0) {
-  const failures = dirs.flatMap((dir) => {
-    let text = '';
-    try {
-      text = readFileSync(path.join(dir, FAILURES_FILE), 'utf8');
-    } catch {
-      return []; // that package passed, or never got to its tests (turbo's Failed line above names it)
-    }
-    return text.split('\n').filter(Boolean).map((line) => `${path.relative(root, dir)}: ${line}`);
-  });
+  let files = [];
+  try {
+    files = readdirSync(FAILURES_DIR).sort();
+  } catch {
+    // no run recorded a failure: a build failed, or a package never got to its tests (turbo's Failed line says)
+  }
+  const failures = files.flatMap((file) => readFileSync(path.join(FAILURES_DIR, file), 'utf8').split('\n').filter(Boolean));
   console.error(`\ntest: FAILED (turbo exit ${status}); ${failures.length} failure(s) recorded by the test runs:`);
   for (const line of failures.slice(0, SHOWN)) console.error(`  ${line}`);
-  if (failures.length > SHOWN) console.error(`  … and ${failures.length - SHOWN} more (${FAILURES_FILE} in each package)`);
+  if (failures.length > SHOWN) console.error(`  … and ${failures.length - SHOWN} more (${path.relative(root, FAILURES_DIR)}/)`);
 }
 process.exit(status);
