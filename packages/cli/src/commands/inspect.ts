@@ -1,13 +1,13 @@
 // inspect.ts — `ctr inspect NAME...`: one JSON array with everything ctr knows of each container: its
-// configuration, phase, host PIDs (PID 1 and its ctr-shim), IP, cgroup directories, limits, security, exit code,
-// OOM kill and times. The OOM kill comes from the cgroup's counter while the group exists, from the state once
-// the group was released.
+// configuration, phase, host PIDs (PID 1 and its ctr-shim), IP and MAC, cgroup directories, limits, security,
+// exit code, OOM kill and times. The OOM kill comes from the cgroup's counter while the group exists, from the
+// state once the group was released.
+import { containerMac } from '@ctr/netns';
 import { parseVerbArgs } from '../args.js';
 import { invalid } from '../runtime/errors.js';
 import { containerCgroup } from '../runtime/limits.js';
 import { containerDir, exitCodeOf, findContainer, readExit, statusOf, type ContainerState } from '../runtime/state.js';
 import { sweepStale } from '../runtime/sweep.js';
-import { containerMac } from '@ctr/netns';
 
 const help = `Usage: ctr inspect NAME...
 
