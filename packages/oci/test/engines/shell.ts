@@ -22,7 +22,16 @@ export async function expectInteractiveShell(name: string, command: string, clea
     await term.type('tty', /^\/dev\/pts\/0\s*\ntty-ok\$\s*$/m);
     await term.type('stty size', /^30 100\s*\ntty-ok\$\s*$/m);
     term.resize(120, 40);
-    await term.type('clear; stty size', /^40 120\s*\ntty-ok\$\s*$/m);
+    // The engine hands the new size to the container's pty on its own schedule (podman: through conmon), so a
+    // `stty size` typed at once can still say 30 100: ask until it says 40 120, numbering each answer so that
+    // an earlier one on the screen is never taken for it. A size that never arrives fails after 20 answers.
+    for (let answer = 1; ; answer++) {
+      const answered = new RegExp(`^size-${answer} \\d+ \\d+\\s*\\ntty-ok\\$\\s*$`, 'm');
+      const screen = await term.type(`clear; echo "size-${answer} $(stty size)"`, answered);
+      if (new RegExp(`^size-${answer} 40 120\\s*$`, 'm').test(screen)) break;
+      if (answer === 20) throw new Error(`the shell never saw the window's new size (40 120):\n${screen.trim()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await term.type('exit 3', /^status-3\s*$/m, 30_000);
   } finally {
     term.close();
